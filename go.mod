@@ -1,0 +1,3 @@
+module github.com/wsstack/websocket
+
+go 1.26

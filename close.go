@@ -1,0 +1,242 @@
+package websocket
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/wsstack/websocket/wsproto"
+)
+
+// closeState is the closing handshake of a Conn (RFC 6455 section 7).
+type closeState struct {
+	closeMu   sync.Mutex
+	peerClose *CloseError   // the peer's close frame, once received
+	closeRcvd chan struct{} // closed when the peer's close frame arrives
+	done      chan struct{} // closed when the transport is closed
+	doneErr   error         // why the transport was closed
+	doneOnce  sync.Once
+}
+
+func (c *Conn) initClose() {
+	c.closeRcvd = make(chan struct{})
+	c.done = make(chan struct{})
+}
+
+// Done returns a channel that is closed when the connection's transport is
+// closed, whatever the cause.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Close runs the closing handshake: it sends a close frame with code and
+// reason, waits for the peer's close frame and for the transport to close
+// in the order RFC 6455 asks (the server closes TCP first; a client waits
+// for it), all within the CloseTimeout. Use CloseNoStatus to send a close
+// frame without a code. The code must be one that may be sent (1000-1003,
+// 1007-1014, 3000-4999) and the reason valid UTF-8 of at most 123 bytes;
+// otherwise Close returns an error and sends nothing.
+//
+// Close may be called while another goroutine reads: that goroutine then
+// receives the peer's close frame, as a *CloseError. Close returns nil if the
+// handshake completed, whichever side started it, and the error that ended
+// the connection otherwise (for instance ErrCloseTimeout).
+func (c *Conn) Close(code CloseCode, reason string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.closeTimeout)
+	defer cancel()
+	return c.closeCtx(ctx, code, reason)
+}
+
+// CloseNow closes the transport at once, without a closing handshake. The
+// peer sees an abnormal closure (1006).
+func (c *Conn) CloseNow() error {
+	if !c.closeTransport(fmt.Errorf("%w: closed by CloseNow", ErrClosed)) {
+		return fmt.Errorf("%w: already closed", ErrClosed)
+	}
+	return nil
+}
+
+func (c *Conn) closeCtx(ctx context.Context, code CloseCode, reason string) error {
+	if err := c.sendClose(ctx, code, reason); err != nil && !errors.Is(err, wsproto.ErrCloseSent) {
+		var pe *wsproto.Error
+		if errors.As(err, &pe) {
+			return err // refused before anything was sent
+		}
+		c.closeTransport(err)
+		return err
+	}
+	// Wait for the peer's close frame: a goroutine that reads will see it;
+	// if none does, read it here.
+	select {
+	case <-c.closeRcvd:
+	case <-c.done:
+	case c.readLock <- struct{}{}:
+		c.drainUntilClose(ctx)
+		c.readLock.unlock()
+	case <-ctx.Done():
+	}
+	select {
+	case <-c.done:
+	case <-ctx.Done():
+		c.closeTransport(ErrCloseTimeout)
+	}
+	return c.cleanClose()
+}
+
+// cleanClose returns nil if the closing handshake completed, else why not.
+func (c *Conn) cleanClose() error {
+	c.closeMu.Lock()
+	defer c.closeMu.Unlock()
+	if c.peerClose != nil && c.doneErr == error(c.peerClose) {
+		return nil
+	}
+	return c.doneErr
+}
+
+// drainUntilClose reads, discarding data, until the peer's close frame
+// arrives or ctx ends. The caller holds readLock.
+func (c *Conn) drainUntilClose(ctx context.Context) {
+	for c.readErr == nil {
+		c.pending = nil
+		if err := c.nextPiece(ctx); err != nil {
+			if ctx.Err() != nil {
+				c.closeTransport(ErrCloseTimeout)
+			}
+			return
+		}
+	}
+}
+
+// sendClose sends our close frame, once.
+func (c *Conn) sendClose(ctx context.Context, code CloseCode, reason string) error {
+	if err := c.frameLock.lock(ctx); err != nil {
+		return err
+	}
+	defer c.frameLock.unlock()
+	if c.writeErr != nil {
+		return c.writeErr
+	}
+	var frame [wsproto.MaxHeaderSize + wsproto.MaxControlPayload]byte
+	buf, err := c.wr.AppendClose(frame[:0], code, reason)
+	if err != nil {
+		return err
+	}
+	return c.sendLocked(ctx, buf)
+}
+
+// receivedClose handles the peer's close frame: it answers it (P-64) and
+// closes the transport in RFC 6455's order (P-67). The caller holds readLock.
+func (c *Conn) receivedClose(code CloseCode, reason string) error {
+	ce := &CloseError{Code: code, Reason: reason}
+	c.closeMu.Lock()
+	c.peerClose = ce
+	close(c.closeRcvd)
+	c.closeMu.Unlock()
+	c.readErr = ce
+
+	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.closeTimeout)
+	defer cancel()
+	// Echo the code (an empty body for none). If ours went out first, this
+	// is the reply to it and there is nothing to send.
+	c.sendClose(ctx, code, "")
+	if c.role == wsproto.Client {
+		c.waitForEOF(ctx) // the server closes first
+	}
+	c.closeTransport(ce)
+	return ce
+}
+
+// waitForEOF reads and discards until the peer closes the transport or ctx
+// ends. The caller holds readLock.
+func (c *Conn) waitForEOF(ctx context.Context) {
+	if d, ok := ctx.Deadline(); ok {
+		c.nc.SetReadDeadline(d)
+	}
+	var buf [512]byte
+	for {
+		if _, err := c.nc.Read(buf[:]); err != nil {
+			return
+		}
+	}
+}
+
+// failRead fails the connection because of err, found while reading.
+func (c *Conn) failRead(err error) error {
+	c.readErr = err
+	c.fail(err)
+	return err
+}
+
+// fail fails the connection (RFC 6455 section 7.1.7): a close frame with the
+// matching code when err is a protocol error, then the transport is closed
+// after a half-close and a short drain, so that the close frame is not
+// destroyed by a reset (P-70).
+func (c *Conn) fail(err error) {
+	var pe *wsproto.Error
+	if errors.As(err, &pe) {
+		ctx, cancel := context.WithTimeout(context.Background(), min(c.cfg.closeTimeout, time.Second))
+		defer cancel()
+		reason := pe.Msg
+		if len(reason) > wsproto.MaxCloseReason {
+			reason = reason[:wsproto.MaxCloseReason]
+		}
+		if c.sendClose(ctx, pe.Code, reason) == nil {
+			c.lingerClose(ctx)
+		}
+	}
+	c.closeTransport(err)
+}
+
+// lingerClose half-closes the transport and drains what the peer still
+// sends until it closes too or ctx ends.
+func (c *Conn) lingerClose(ctx context.Context) {
+	type closeWriter interface{ CloseWrite() error }
+	if cw, ok := c.nc.(closeWriter); ok {
+		if cw.CloseWrite() == nil {
+			if d, ok := ctx.Deadline(); ok {
+				c.nc.SetReadDeadline(d)
+			}
+			io.Copy(io.Discard, c.nc)
+		}
+	}
+}
+
+// lostConnection handles a failed read from the network.
+func (c *Conn) lostConnection(err error) error {
+	select {
+	case <-c.done:
+		c.closeMu.Lock()
+		err = c.doneErr
+		c.closeMu.Unlock()
+	default:
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF // no close frame came first
+		}
+		err = fmt.Errorf("websocket: connection lost: %w", err)
+		c.closeTransport(err)
+	}
+	c.readErr = err
+	return err
+}
+
+// closeTransport closes the network connection, once, recording why. It
+// reports whether this call closed it.
+func (c *Conn) closeTransport(why error) bool {
+	closed := false
+	c.doneOnce.Do(func() {
+		c.closeMu.Lock()
+		c.doneErr = why
+		c.closeMu.Unlock()
+		c.nc.Close()
+		c.stopKeepalive()
+		close(c.done)
+		closed = true
+	})
+	return closed
+}
+
+// closedErr is the error of a write after the close frame was sent.
+func (c *Conn) closedErr() error {
+	return fmt.Errorf("%w: close frame already sent", ErrClosed)
+}

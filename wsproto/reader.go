@@ -229,10 +229,11 @@ func (r *Reader) startData(h *Header) error {
 		r.msgSize = 0
 		r.utf8.Reset()
 	}
-	r.msgSize += h.Length
-	if r.MaxMessageSize > 0 && r.msgSize > r.MaxMessageSize {
+	// Compare without adding first: msgSize+h.Length can overflow int64.
+	if r.MaxMessageSize > 0 && h.Length > r.MaxMessageSize-r.msgSize {
 		return ErrFrameTooBig
 	}
+	r.msgSize += h.Length
 	r.hdr = *h
 	r.inFrame = true
 	r.remaining = h.Length

@@ -19,6 +19,7 @@ type closeState struct {
 	done      chan struct{} // closed when the transport is closed
 	doneErr   error         // why the transport was closed
 	doneOnce  sync.Once
+	onDone    func() // called once the transport is closed; guarded by closeMu
 }
 
 func (c *Conn) initClose() {
@@ -227,13 +228,30 @@ func (c *Conn) closeTransport(why error) bool {
 	c.doneOnce.Do(func() {
 		c.closeMu.Lock()
 		c.doneErr = why
+		onDone := c.onDone
 		c.closeMu.Unlock()
 		c.nc.Close()
 		c.stopKeepalive()
 		close(c.done)
 		closed = true
+		if onDone != nil {
+			onDone()
+		}
 	})
 	return closed
+}
+
+// onClose arranges for f to run once the transport is closed (at once if it
+// already is).
+func (c *Conn) onClose(f func()) {
+	c.closeMu.Lock()
+	if c.doneErr != nil { // closeTransport has run, or is running past onDone
+		c.closeMu.Unlock()
+		f()
+		return
+	}
+	c.onDone = f
+	c.closeMu.Unlock()
 }
 
 // closedErr is the error of a write after the close frame was sent.

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha1"
 	"encoding/base64"
+	"strconv"
 	"strings"
 )
 
@@ -146,7 +147,7 @@ func CheckResponse(status int, h map[string][]string, key string, protocols, off
 	var resp Response
 	fail := func(msg string) (Response, error) { return resp, &HandshakeError{Status: status, Msg: msg} }
 	if status != 101 {
-		return fail("server answered with status " + itoa(status) + ", not 101 Switching Protocols")
+		return fail("server answered with status " + strconv.Itoa(status) + ", not 101 Switching Protocols")
 	}
 	if !HeaderHasToken(header(h, "Upgrade"), "websocket") {
 		return fail(`response lacks "Upgrade: websocket"`)
@@ -189,14 +190,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func itoa(n int) string {
-	if n < 0 {
-		return "-" + itoa(-n)
-	}
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
 }

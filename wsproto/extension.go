@@ -128,12 +128,13 @@ func (p *extParser) peek() byte {
 
 func (p *extParser) list() ([]Extension, bool) {
 	var out []Extension
+	// The end is tested by position: peek's 0 is also a NUL byte in the input.
 	for {
 		p.ows()
-		switch p.peek() {
-		case 0:
+		switch {
+		case p.i == len(p.s):
 			return out, true
-		case ',':
+		case p.peek() == ',':
 			p.i++ // empty element
 			continue
 		}
@@ -143,10 +144,10 @@ func (p *extParser) list() ([]Extension, bool) {
 		}
 		out = append(out, e)
 		p.ows()
-		switch p.peek() {
-		case 0:
+		switch {
+		case p.i == len(p.s):
 			return out, true
-		case ',':
+		case p.peek() == ',':
 			p.i++
 		default:
 			return nil, false

@@ -165,15 +165,15 @@ func (c *Conn) waitForEOF(ctx context.Context) {
 // failRead fails the connection because of err, found while reading.
 func (c *Conn) failRead(err error) error {
 	c.readErr = err
-	c.fail(err)
+	c.fail(err, true)
 	return err
 }
 
 // fail fails the connection (RFC 6455 section 7.1.7): a close frame with the
-// matching code when err is a protocol error, then the transport is closed
-// after a half-close and a short drain, so that the close frame is not
-// destroyed by a reset (P-70).
-func (c *Conn) fail(err error) {
+// matching code when err is a protocol error, then the transport is closed.
+// The reading side lingers: it half-closes and drains briefly first, so that
+// the close frame is not destroyed by a reset (P-70).
+func (c *Conn) fail(err error, linger bool) {
 	var pe *wsproto.Error
 	if errors.As(err, &pe) {
 		ctx, cancel := context.WithTimeout(context.Background(), min(c.cfg.closeTimeout, time.Second))
@@ -182,7 +182,7 @@ func (c *Conn) fail(err error) {
 		if len(reason) > wsproto.MaxCloseReason {
 			reason = reason[:wsproto.MaxCloseReason]
 		}
-		if c.sendClose(ctx, pe.Code, reason) == nil {
+		if c.sendClose(ctx, pe.Code, reason) == nil && linger {
 			c.lingerClose(ctx)
 		}
 	}

@@ -91,7 +91,9 @@ func (c *Conn) startKeepalive() {
 	if c.cfg.pingInterval <= 0 {
 		return
 	}
+	c.pingMu.Lock()
 	c.kaTimer = time.AfterFunc(c.cfg.pingInterval, c.keepaliveTick)
+	c.pingMu.Unlock()
 }
 
 func (c *Conn) stopKeepalive() {

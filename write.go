@@ -257,7 +257,7 @@ func (w *messageWriter) Close() error {
 	}
 	if w.err != nil {
 		if w.op == wsproto.OpContinuation {
-			w.c.fail(&wsproto.Error{Code: wsproto.CloseInternalError, Msg: "message abandoned half-sent"})
+			w.c.fail(&wsproto.Error{Code: wsproto.CloseInternalError, Msg: "message abandoned half-sent"}, false)
 		}
 		return w.err
 	}

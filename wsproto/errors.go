@@ -25,7 +25,7 @@ func (e *Error) Error() string {
 // (a class sentinel such as ErrProtocol) or equal to e's.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	if !ok {
+	if !ok || t == nil {
 		return false
 	}
 	return t.Code == e.Code && (t.Msg == "" || t.Msg == e.Msg)

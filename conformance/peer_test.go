@@ -36,8 +36,11 @@ type peerConfig struct {
 	// echoAnyClose: echo whatever close code comes in (1005 for an empty
 	// close frame, invalid codes as they are) instead of validating it.
 	echoAnyClose bool
-	// maskAsServer: as a server, mask the frames it sends.
-	maskAsServer bool
+	// maskAsServer: as a server, mask the frames it sends; noMaskAsClient:
+	// as a client, do not mask them.
+	maskAsServer, noMaskAsClient bool
+	// silent: read and discard everything, answer nothing.
+	silent bool
 }
 
 // echoPeer serves one WebSocket connection: echo data, answer pings and
@@ -51,7 +54,7 @@ type echoPeer struct {
 
 func (p *echoPeer) write(op wsproto.Opcode, payload []byte) error {
 	h := wsproto.Header{Fin: true, Opcode: op, Length: int64(len(payload))}
-	if p.client || p.cfg.maskAsServer {
+	if p.client && !p.cfg.noMaskAsClient || !p.client && p.cfg.maskAsServer {
 		h.Masked, h.Mask = true, [4]byte{1, 2, 3, 4}
 	}
 	b := wsproto.AppendHeader(nil, h)
@@ -91,6 +94,10 @@ func (discard) Write(b []byte) (int, error) { return len(b), nil }
 
 func (p *echoPeer) serve() {
 	defer p.conn.Close()
+	if p.cfg.silent {
+		p.br.WriteTo(discard{})
+		return
+	}
 	var (
 		hdr   [wsproto.MaxHeaderSize]byte
 		msg   []byte

@@ -23,8 +23,8 @@ import (
 //   - GET /runCase?case=N&agent=A: plays case N (1-based, in the order of
 //     the selection) against the client, which must echo every text and
 //     binary message it receives, unchanged, until the connection closes.
-//   - GET /updateReports?agent=A: closes with 1000; the report of agent A
-//     is then final (see Report and OnReport).
+//   - GET /updateReports?agent=A: waits for agent A's cases to be filed,
+//     calls OnReport with its report, then closes with 1000 (see Report).
 //
 // The server sends unmasked frames and requires every client frame to be
 // masked. A FuzzingServer is an http.Handler; ListenAndServe and Serve run
@@ -37,15 +37,16 @@ type FuzzingServer struct {
 	// asks for /updateReports. Set it before serving.
 	OnReport func(*Report)
 
-	mu      sync.Mutex
-	results map[string]map[int]Result // agent -> case index -> result
+	mu       sync.Mutex
+	inflight map[string]*sync.WaitGroup // agent -> cases being played
+	results  map[string]map[int]Result  // agent -> case index -> result
 	spans   map[string][2]time.Time   // agent -> first case start, last case end
 }
 
 // NewFuzzingServer returns a FuzzingServer for the cases opts selects
 // (opts may be nil: all cases).
 func NewFuzzingServer(opts *Options) (*FuzzingServer, error) {
-	fs := &FuzzingServer{results: map[string]map[int]Result{}, spans: map[string][2]time.Time{}}
+	fs := &FuzzingServer{inflight: map[string]*sync.WaitGroup{}, results: map[string]map[int]Result{}, spans: map[string][2]time.Time{}}
 	if opts != nil {
 		fs.opts = *opts
 	}
@@ -61,7 +62,8 @@ func NewFuzzingServer(opts *Options) (*FuzzingServer, error) {
 func (fs *FuzzingServer) CaseCount() int { return len(fs.cases) }
 
 // Report returns the report of an agent: every case it ran so far, in case
-// order, or nil if it ran none.
+// order, or nil if it ran none. It is complete once the agent's request for
+// /updateReports has been answered.
 func (fs *FuzzingServer) Report(agent string) *Report {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
@@ -119,6 +121,11 @@ func (fs *FuzzingServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if c != nil {
+		wg := fs.inflightGroup(agent)
+		wg.Add(1)
+		defer wg.Done()
+	}
 	conn, br, err := acceptWebSocket(w, r)
 	if err != nil {
 		return
@@ -127,16 +134,27 @@ func (fs *FuzzingServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/getCaseCount":
 		fs.sendAndClose(conn, br, frb(opText, []byte(strconv.Itoa(len(fs.cases)))))
 	case "/updateReports":
-		fs.sendAndClose(conn, br)
-		fs.mu.Lock()
-		rep := fs.reportLocked(agent)
-		fs.mu.Unlock()
-		if rep != nil && fs.OnReport != nil {
+		// The client may see a case's connection close a moment before its
+		// result is filed: wait for the agent's cases first.
+		fs.inflightGroup(agent).Wait()
+		if rep := fs.Report(agent); rep != nil && fs.OnReport != nil {
 			fs.OnReport(rep)
 		}
+		fs.sendAndClose(conn, br)
 	case "/runCase":
 		fs.runCase(conn, br, agent, index, c)
 	}
+}
+
+func (fs *FuzzingServer) inflightGroup(agent string) *sync.WaitGroup {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	wg := fs.inflight[agent]
+	if wg == nil {
+		wg = new(sync.WaitGroup)
+		fs.inflight[agent] = wg
+	}
+	return wg
 }
 
 // runCase plays one case against the connected client and files its result.

@@ -136,3 +136,29 @@ func TestFormatExtensions(t *testing.T) {
 		t.Fatalf("Param found an absent parameter")
 	}
 }
+
+// P-34: well-formed offers of unknown extensions are not errors (the server
+// declines them by leaving them out); a client sees the accepted extensions
+// in the response's order, which is the order they process outgoing data.
+func TestP34_ExtensionOffersAndOrder(t *testing.T) {
+	h := validRequest()
+	h["Sec-Websocket-Extensions"] = []string{"x-unknown; foo=bar; baz, permessage-deflate", "x-other"}
+	req, err := wsproto.CheckRequest("GET", 1, 1, "example.com", h)
+	if err != nil {
+		t.Fatalf("unknown offers refused: %v", err)
+	}
+	var names []string
+	for _, e := range req.Extensions {
+		names = append(names, e.Name)
+	}
+	if !reflect.DeepEqual(names, []string{"x-unknown", "permessage-deflate", "x-other"}) {
+		t.Fatalf("offers %q", names)
+	}
+
+	rh := validResponse(rfcKey)
+	rh["Sec-Websocket-Extensions"] = []string{"x-b, x-a"}
+	resp, err := wsproto.CheckResponse(101, rh, rfcKey, nil, []string{"x-a", "x-b"})
+	if err != nil || len(resp.Extensions) != 2 || resp.Extensions[0].Name != "x-b" || resp.Extensions[1].Name != "x-a" {
+		t.Fatalf("CheckResponse = (%+v, %v), want x-b then x-a", resp, err)
+	}
+}

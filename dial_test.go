@@ -37,6 +37,43 @@ type hsRequest struct {
 	req *http.Request
 }
 
+// serveTCP serves the connections ln accepts, each with handle in its own
+// goroutine, until the end of the test, which closes ln and the
+// connections and waits for the handlers.
+func serveTCP(t *testing.T, ln net.Listener, handle func(c net.Conn)) {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				handle(c)
+			}()
+		}
+	}()
+}
+
 // startHSServer starts an hsServer. handle may be nil: the server then
 // answers with a valid 101 response.
 func startHSServer(t *testing.T, handle func(c net.Conn, req *http.Request)) *hsServer {
@@ -49,47 +86,19 @@ func startHSServer(t *testing.T, handle func(c net.Conn, req *http.Request)) *hs
 		t.Fatal(err)
 	}
 	s := &hsServer{addr: ln.Addr().String()}
-	var wg sync.WaitGroup
-	var connsMu sync.Mutex
-	var conns []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		connsMu.Lock()
-		for _, c := range conns {
-			c.Close()
+	serveTCP(t, ln, func(c net.Conn) {
+		var raw bytes.Buffer
+		req, err := http.ReadRequest(bufio.NewReader(io.TeeReader(c, &raw)))
+		if err != nil {
+			return
 		}
-		connsMu.Unlock()
-		wg.Wait()
+		s.mu.Lock()
+		s.reqs = append(s.reqs, hsRequest{raw: raw.String(), req: req})
+		s.mu.Unlock()
+		handle(c, req)
+		// Hold the connection until the client closes it.
+		io.Copy(io.Discard, c)
 	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			connsMu.Lock()
-			conns = append(conns, c)
-			connsMu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				var raw bytes.Buffer
-				req, err := http.ReadRequest(bufio.NewReader(io.TeeReader(c, &raw)))
-				if err != nil {
-					return
-				}
-				s.mu.Lock()
-				s.reqs = append(s.reqs, hsRequest{raw: raw.String(), req: req})
-				s.mu.Unlock()
-				handle(c, req)
-				// Hold the connection until the client closes it.
-				io.Copy(io.Discard, c)
-			}()
-		}
-	}()
 	return s
 }
 

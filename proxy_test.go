@@ -39,28 +39,11 @@ func startTestProxy(t *testing.T, user, pass string, cfg *tls.Config) *testProxy
 	if user != "" {
 		p.cred = "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
 	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				p.serve(c)
-			}()
-		}
-	}()
+	serveTCP(t, ln, p.serve)
 	return p
 }
 
 func (p *testProxy) serve(c net.Conn) {
-	defer c.Close()
 	br := bufio.NewReader(c)
 	req, err := http.ReadRequest(br)
 	if err != nil {

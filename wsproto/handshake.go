@@ -77,7 +77,8 @@ type Request struct {
 // well-formed Sec-WebSocket-Protocol and Sec-WebSocket-Extensions. h holds the
 // other headers with canonical keys (an http.Header fits). A failure is a
 // *HandshakeError whose Status is the HTTP status to answer with: 405 for the
-// method, 426 (with Sec-WebSocket-Version: 13) for the version, 400 for the rest.
+// method, 426 (with Sec-WebSocket-Version: 13) for a missing or other version
+// (P-23), 400 for the rest (P-22).
 func CheckRequest(method string, protoMajor, protoMinor int, host string, h map[string][]string) (Request, error) {
 	var req Request
 	if method != "GET" {
@@ -90,8 +91,7 @@ func CheckRequest(method string, protoMajor, protoMinor int, host string, h map[
 		return req, badRequest("missing Host header")
 	}
 	if !HeaderHasToken(header(h, "Upgrade"), "websocket") {
-		return req, &HandshakeError{Status: 426, Msg: `"Upgrade: websocket" header is missing`,
-			Header: map[string]string{"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": Version}}
+		return req, badRequest(`"Upgrade: websocket" header is missing: this is a WebSocket endpoint`)
 	}
 	if !HeaderHasToken(header(h, "Connection"), "upgrade") {
 		return req, badRequest(`"Connection: Upgrade" header is missing`)

@@ -98,9 +98,9 @@ func TestP22_CheckRequest(t *testing.T) {
 		{name: "HTTP/0.9", major: 0, minor: 9, status: 400},
 		// P-22: headers.
 		{name: "missing Host", host: "-", status: 400},
-		{name: "missing Upgrade", mut: del("Upgrade"), status: 426, header: version13},
-		{name: "Upgrade h2c", mut: set("Upgrade", "h2c"), status: 426, header: version13},
-		{name: "Upgrade websocket2", mut: set("Upgrade", "websocket2"), status: 426, header: version13},
+		{name: "missing Upgrade", mut: del("Upgrade"), status: 400},
+		{name: "Upgrade h2c", mut: set("Upgrade", "h2c"), status: 400},
+		{name: "Upgrade websocket2", mut: set("Upgrade", "websocket2"), status: 400},
 		{name: "Upgrade mixed case", mut: set("Upgrade", "WebSocket"), want: wsproto.Request{Key: rfcKey}},
 		{name: "Upgrade list", mut: set("Upgrade", "h2c, websocket"), want: wsproto.Request{Key: rfcKey}},
 		{name: "missing Connection", mut: del("Connection"), status: 400},
@@ -131,10 +131,10 @@ func TestP22_CheckRequest(t *testing.T) {
 		// P-30, P-32: subprotocols.
 		{name: "protocols", mut: set("Sec-Websocket-Protocol", "chat, superchat", "v2.proto"),
 			want: wsproto.Request{Key: rfcKey, Protocols: []string{"chat", "superchat", "v2.proto"}}},
-		{name: "protocol empty element", mut: set("Sec-Websocket-Protocol", "chat, "), status: 400},
+		{name: "protocol empty element ignored", mut: set("Sec-Websocket-Protocol", "chat, "), want: wsproto.Request{Key: rfcKey, Protocols: []string{"chat"}}},
 		{name: "protocol with space", mut: set("Sec-Websocket-Protocol", "a b"), status: 400},
 		{name: "protocol separator", mut: set("Sec-Websocket-Protocol", "chat;v=1"), status: 400},
-		{name: "protocol empty", mut: set("Sec-Websocket-Protocol", ""), status: 400},
+		{name: "protocol empty", mut: set("Sec-Websocket-Protocol", ""), want: wsproto.Request{Key: rfcKey}},
 		// P-33: extensions.
 		{name: "extensions", mut: set("Sec-Websocket-Extensions", "permessage-deflate; client_max_window_bits, x-foo"),
 			want: wsproto.Request{Key: rfcKey, Extensions: []wsproto.Extension{

@@ -279,6 +279,7 @@ func (r *Reader) control(op Opcode, p []byte) (Event, error) {
 		}
 		ev.Kind, ev.CloseCode, ev.CloseReason = EventClose, code, reason
 		r.closed = true
+		r.msgOp = 0 // a message cut short by the close frame is abandoned
 	}
 	return ev, nil
 }

@@ -79,13 +79,16 @@ func equalFoldASCII(s, t string) bool {
 }
 
 // ParseTokenList splits the comma-separated lists in values (several header
-// lines and commas alike, P-32) into their elements, and fails if an element
-// is empty or not a token. It is the parser of Sec-WebSocket-Protocol.
+// lines and commas alike, P-32) into their elements, skipping empty ones as
+// RFC 7230 section 7 asks, and fails if an element is not a token. It is the parser of Sec-WebSocket-Protocol.
 func ParseTokenList(values []string) ([]string, error) {
 	var out []string
 	for _, v := range values {
 		for _, elem := range strings.Split(v, ",") {
 			elem = trimOWS(elem)
+			if elem == "" {
+				continue // RFC 7230 section 7: empty elements are ignored
+			}
 			if !IsToken(elem) {
 				return nil, &HandshakeError{Status: 400, Msg: "malformed token list " + quote(v)}
 			}

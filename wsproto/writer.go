@@ -142,6 +142,9 @@ func (w *Writer) appendFrame(dst []byte, h Header, payload []byte) []byte {
 // it, with a fresh masking key for a client, for drivers that write the
 // payload themselves (masked with Mask). It applies AppendData's rules.
 func (w *Writer) FrameHeader(op Opcode, fin, rsv1 bool, length int64) (Header, error) {
+	if length < 0 {
+		return Header{}, &Error{Code: CloseInternalError, Msg: "negative frame length"}
+	}
 	h, err := w.dataHeader(op, fin, rsv1)
 	if err != nil {
 		return Header{}, err

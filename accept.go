@@ -18,9 +18,9 @@ import (
 // request is not a valid WebSocket opening handshake. Accept has answered
 // it with the status RFC 6455 asks for: 405 Method Not Allowed for a method
 // other than GET, 426 Upgrade Required (with Sec-WebSocket-Version: 13) for
-// a request that is not a WebSocket upgrade or asks for another protocol
-// version, 400 Bad Request for the other faults, and 505 HTTP Version Not
-// Supported for a request over HTTP/2 or HTTP/3.
+// a missing or other protocol version, 400 Bad Request for the other
+// faults (including a request that is no WebSocket upgrade at all), and 505
+// HTTP Version Not Supported for a request over HTTP/2 or HTTP/3.
 var ErrBadHandshake = errors.New("websocket: bad handshake request")
 
 // AcceptError is the error Accept returns when it refused an opening

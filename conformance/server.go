@@ -40,7 +40,7 @@ type FuzzingServer struct {
 	mu       sync.Mutex
 	inflight map[string]*sync.WaitGroup // agent -> cases being played
 	results  map[string]map[int]Result  // agent -> case index -> result
-	spans   map[string][2]time.Time   // agent -> first case start, last case end
+	spans    map[string][2]time.Time    // agent -> first case start, last case end
 }
 
 // NewFuzzingServer returns a FuzzingServer for the cases opts selects

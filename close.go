@@ -20,6 +20,10 @@ type closeState struct {
 	doneErr   error         // why the transport was closed
 	doneOnce  sync.Once
 	onDone    func() // called once the transport is closed; guarded by closeMu
+	// onCloseFrame, if set before reading starts, is called when the
+	// peer's close frame arrives, before it is answered (the WebSocket
+	// object's "closing handshake is started" moment).
+	onCloseFrame func()
 }
 
 func (c *Conn) initClose() {
@@ -135,6 +139,9 @@ func (c *Conn) receivedClose(code CloseCode, reason string) error {
 	close(c.closeRcvd)
 	c.closeMu.Unlock()
 	c.readErr = ce
+	if c.onCloseFrame != nil {
+		c.onCloseFrame()
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.closeTimeout)
 	defer cancel()

@@ -246,10 +246,10 @@ func TestFailures_CloseCodes(t *testing.T) {
 			}()
 			tt.send(peer)
 			peer.expectClose(tt.code)
+			peer.nc.Close() // ends the Conn's lingering drain
 			if err := <-errc; !errors.Is(err, tt.is) {
 				t.Fatalf("Read error %v, want %v", err, tt.is)
 			}
-			peer.nc.Close()
 			<-c.Done()
 		})
 	}

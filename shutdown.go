@@ -1,5 +1,3 @@
-//go:build wsdev
-
 package websocket
 
 import (

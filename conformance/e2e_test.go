@@ -113,6 +113,7 @@ func runServerSuite(t *testing.T) *conformance.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rep.Target = "httptest echo server on websocket.Accept" // not the test server's random port
 	return rep
 }
 

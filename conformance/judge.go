@@ -96,7 +96,7 @@ func judge(c *Case, o outcome) Result {
 	switch {
 	case c.informational:
 		r.Behavior, r.Close = Informational, CloseInformational
-		r.Observed = "The RFC leaves this undefined. The peer sent " + r.Received + "; " + describeEnd(o) + "."
+		r.Observed = "The RFC leaves this undefined; the peer sent " + r.Received + "."
 	case o.violation != "":
 		r.Behavior = Failed
 		r.Observed = "Protocol violation: " + o.violation + "."

@@ -11,9 +11,9 @@ import (
 // what names the peer a report is about.
 func (r *Report) what() string {
 	if r.Mode == "client" {
-		return fmt.Sprintf("client %q", r.Agent)
+		return fmt.Sprintf("client (agent %q)", r.Agent)
 	}
-	return fmt.Sprintf("server %s (agent %q)", r.Target, r.Agent)
+	return fmt.Sprintf("server: %s (agent %q)", r.Target, r.Agent)
 }
 
 // WriteText writes a readable plain-text summary: the counts per section,
@@ -49,7 +49,7 @@ func (r *Report) WriteText(w io.Writer) error {
 }
 
 // String returns a one-line summary, e.g.
-// "server ws://host/ (agent "x"): 301 cases: 296 OK, 2 NON-STRICT, 3 INFORMATIONAL, 0 FAILED".
+// "server: ws://host/ (agent "x"): 301 cases: 296 OK, 2 NON-STRICT, 3 INFORMATIONAL, 0 FAILED".
 func (r *Report) String() string {
 	t := r.Totals()
 	s := fmt.Sprintf("%s: %d cases: %d OK, %d NON-STRICT, %d INFORMATIONAL", r.what(), t.Total(), t.OK, t.NonStrict, t.Informational)

@@ -31,7 +31,7 @@ server closes the connection.
 
 How the connection ended is printed on standard error. On SIGINT or SIGTERM
 it closes the connection with 1001 and exits 130.
-` + "\n" + exitCodes,
+`,
 	setup: func(fs *flag.FlagSet) func([]string, stdio) int {
 		cfg := &connectConfig{}
 		fs.BoolVar(&cfg.echo, "echo", false, "send every message received back to the server")

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/wsstack/websocket"
@@ -228,4 +229,21 @@ func TestConnectInteractiveServerCloses(t *testing.T) {
 	if want := `closed by server: 1001 (going away) "maintenance"`; !strings.Contains(p.stderr.String(), want) {
 		t.Errorf("stderr does not say %q", want)
 	}
+}
+
+func TestConnectInterrupted(t *testing.T) {
+	url, result := startServer(t, nil, func(ctx context.Context, c *websocket.Conn, _ *http.Request) error {
+		_, _, err := c.Read(ctx)
+		if code := websocket.CloseStatus(err); code != websocket.CloseGoingAway {
+			return fmt.Errorf("Read: %v, want a 1001 close", err)
+		}
+		return nil
+	})
+	p, _ := startInput(t, "connect", url)
+	waitOutput(t, &p.stderr, regexp.MustCompile(`connected to`))
+	p.signal(t, syscall.SIGINT)
+	if code := p.wait(t); code != exitInterrupted {
+		t.Errorf("exit code %d, want %d", code, exitInterrupted)
+	}
+	serverResult(t, result)
 }

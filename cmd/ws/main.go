@@ -117,6 +117,7 @@ func commandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
 		fmt.Fprint(w, "\nFlags (one dash or two):\n")
 		fs.PrintDefaults()
 	}
+	fmt.Fprint(w, "\n"+exitCodes)
 }
 
 // runHelp implements "ws help [command]".

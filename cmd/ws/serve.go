@@ -42,11 +42,11 @@ It prints "listening on ws://ADDR" on standard error with the actual address,
 and logs connections there. On SIGINT or SIGTERM it stops accepting, closes
 every connection with 1001 "server shutting down", waits up to 10s for the
 closing handshakes, and exits 0. A second signal exits at once.
-` + "\n" + exitCodes,
+`,
 	setup: func(fs *flag.FlagSet) func([]string, stdio) int {
 		cfg := &serveConfig{}
 		fs.StringVar(&cfg.addr, "addr", ":8080", "listen on `host:port`; port 0 picks a free port")
-		fs.BoolVar(&cfg.echo, "echo", true, "echo every message back (the default and only mode)")
+		fs.BoolVar(&cfg.echo, "echo", true, "echo every message back (the only mode so far)")
 		fs.Var(&cfg.protocols, "protocols", "comma-separated `list` of subprotocols to support; the first one the client offers that is in the list is selected")
 		fs.Var(&cfg.origins, "origin", "accept only the server's own host and origins matching `pattern` (example.com, *.example.com, https://example.com:8443); repeatable; default: any origin")
 		fs.Int64Var(&cfg.readLimit, "read-limit", 0, "largest message accepted, in `bytes`; 0 means the library default (32 MiB), -1 no limit")

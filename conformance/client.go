@@ -48,6 +48,9 @@ func RunServer(ctx context.Context, url string, opts *Options) (*Report, error) 
 	var progressMu sync.Mutex
 	runOne := func(i int) {
 		r := runClientCase(ctx, t, &cases[i], opts)
+		if ctx.Err() != nil {
+			return // cut short by the caller: no verdict
+		}
 		results[i] = &r
 		if opts.Progress != nil {
 			progressMu.Lock()
@@ -142,7 +145,9 @@ func parseTarget(raw string, opts *Options) (*target, error) {
 func runClientCase(ctx context.Context, t *target, c *Case, opts *Options) Result {
 	start := time.Now()
 	limit := opts.limit(c)
-	ctx, cancel := context.WithTimeout(ctx, limit)
+	// The session's own timer ends the case at its limit and says so;
+	// the context, a little later, is the backstop.
+	ctx, cancel := context.WithTimeout(ctx, limit+2*time.Second)
 	defer cancel()
 	conn, br, err := dialWebSocket(ctx, t)
 	if err != nil {
@@ -153,7 +158,7 @@ func runClientCase(ctx context.Context, t *target, c *Case, opts *Options) Resul
 	// Ending ctx (the caller's, or the limit) drops the connection.
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
-	s := newSession(c, true, conn, br, limit-time.Since(start))
+	s := newSession(c, true, conn, br, max(limit-time.Since(start), time.Second))
 	r := judge(c, s.play())
 	r.Duration = time.Since(start)
 	return r

@@ -37,6 +37,8 @@ type FuzzingServer struct {
 	// asks for /updateReports. Set it before serving.
 	OnReport func(*Report)
 
+	progressMu sync.Mutex
+
 	mu       sync.Mutex
 	inflight map[string]*sync.WaitGroup // agent -> cases being played
 	results  map[string]map[int]Result  // agent -> case index -> result
@@ -174,7 +176,9 @@ func (fs *FuzzingServer) runCase(conn net.Conn, br *bufio.Reader, agent string, 
 	fs.spans[agent] = span
 	fs.mu.Unlock()
 	if fs.opts.Progress != nil {
+		fs.progressMu.Lock()
 		fs.opts.Progress(res)
+		fs.progressMu.Unlock()
 	}
 }
 

@@ -97,7 +97,9 @@ func newSession(c *Case, client bool, conn net.Conn, br *bufio.Reader, limit tim
 
 // play runs the case to its end and returns what happened.
 func (s *session) play() outcome {
-	s.conn.SetDeadline(s.start.Add(s.limit))
+	// The kill timer ends the case at its limit; the deadline, a little
+	// later, only unblocks I/O should anything still hang.
+	s.conn.SetDeadline(s.start.Add(s.limit + time.Second))
 	s.after(s.limit, func() { s.kill("the case did not finish within "+s.limit.String(), true) })
 	go s.writeLoop()
 	go s.readLoop()

@@ -22,8 +22,7 @@ type Case struct {
 	Expectation string
 
 	run   func(s *session) // plays the case
-	limit time.Duration    // default upper bound for the whole case
-	heavy bool             // moves many megabytes: run alone, never in parallel
+	heavy bool             // moves a megabyte or more: run alone, with the longer limit
 	// wrongCodeFails turns a wrong close code into a failed case (section
 	// 7, where the close code is what the case tests).
 	wrongCodeFails bool

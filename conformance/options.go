@@ -43,8 +43,6 @@ func (o *Options) limit(c *Case) time.Duration {
 		return o.CaseTimeout
 	case c.heavy:
 		return heavyLimit
-	case c.limit > 0:
-		return c.limit
 	}
 	return defaultLimit
 }

@@ -24,12 +24,12 @@ type Result struct {
 	Received      string   // the recorded events, e.g. [text(13: "Hello, world!"), pong(0)]
 	Expected      []string // the acceptable event sequences with their verdicts
 
-	RemoteCloseCode   int    // code of the peer's close frame: -1 if none came, 0 if it had no code
-	RemoteCloseReason string // reason of the peer's close frame
-	ClosedByTester    bool   // the tester sent the first close frame
-	DroppedByTester   bool   // the tester dropped the TCP connection
-	Clean             bool   // close frames went both ways and the TCP close came from the right side
-	Duration          time.Duration
+	RemoteCloseCode   int           // code of the peer's close frame: -1 if none came, 0 if it had no code
+	RemoteCloseReason string        // reason of the peer's close frame
+	ClosedByTester    bool          // the tester sent the first close frame
+	DroppedByTester   bool          // the tester dropped the TCP connection
+	Clean             bool          // close frames went both ways and the TCP close came from the right side
+	Duration          time.Duration // how long the case took, opening handshake included
 }
 
 // Report is the result of a run of the suite against one peer.
@@ -41,15 +41,22 @@ type Report struct {
 	Target string
 	// Mode is "server" when a server was tested (RunServer) and "client"
 	// when a client was (FuzzingServer).
-	Mode     string
+	Mode string
+	// Started is when the first case started; Duration is how long the
+	// run took, until the last case ended.
 	Started  time.Time
 	Duration time.Duration
-	Results  []Result // in case order
+	// Results holds one result per case that ran, in case order.
+	Results []Result
 }
 
 // Counts holds how many cases got each verdict.
 type Counts struct {
-	OK, NonStrict, Informational, Unimplemented, Failed int
+	OK            int // cases with verdict OK
+	NonStrict     int // NON-STRICT
+	Informational int // INFORMATIONAL
+	Unimplemented int // UNIMPLEMENTED
+	Failed        int // FAILED
 }
 
 // Total is the number of cases counted.

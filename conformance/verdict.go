@@ -73,6 +73,3 @@ func overall(behavior Verdict, closing CloseVerdict) Verdict {
 	}
 	return behavior
 }
-
-// acceptable reports whether v is not a failure.
-func (v Verdict) acceptable() bool { return v != Failed }

@@ -80,7 +80,8 @@ var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
 table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
-td.n { text-align: right; }
+.n { text-align: right; }
+td.ok, td.nonstrict, td.info, td.unimpl, td.failed { white-space: nowrap; }
 .ok { background: #cfc; } .nonstrict { background: #ffc; } .info { background: #cdf; }
 .unimpl { background: #ddd; } .failed { background: #fbb; }
 details { margin: 0; } summary { cursor: pointer; }

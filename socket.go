@@ -1,0 +1,560 @@
+//go:build !js
+
+package websocket
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"weak"
+)
+
+// socket is the inner part of a WebSocket: what its goroutines and its
+// event loop hold. It never points back to the WebSocket handle except while
+// the handle must stay alive (API-104), so that a forgotten handle can be
+// collected and its cleanup start the closing handshake (API-105).
+type socket struct {
+	url       string // serialized URL (API-19)
+	origin    string // serialized origin, for MessageEvent.Origin
+	protocols []string
+	opts      Options
+	loop      *EventLoop
+	target    eventTarget
+	handle    weak.Pointer[WebSocket]
+	done      chan struct{}
+
+	state    atomic.Uint32 // ReadyState
+	buffered atomic.Uint64
+	binary   atomic.Uint32 // 0: blob, 1: arraybuffer
+
+	mu           sync.Mutex
+	pinned       *WebSocket // the handle, kept alive while it must be
+	protocol     string
+	extensions   string
+	closeStarted bool // a close frame was sent or received, or the connection failed
+	failed       bool // the connection was failed or flagged as full: error event due
+	cause        error
+	conn         *Conn
+	cancel       context.CancelFunc // ends the connecting phase
+	sendq        []outgoing
+	writing      bool // a writer goroutine drains sendq
+	closedPosted bool
+	aboveHWM     bool
+	roomWaiters  []chan struct{}
+}
+
+// outgoing is a queued message, or the close frame.
+type outgoing struct {
+	typ    MessageType
+	data   []byte
+	close  bool
+	code   CloseCode
+	reason string
+}
+
+// WebSocket is the WHATWG WebSocket interface in Go: the object that MDN
+// documents, with the standard's states, attributes, events and errors.
+// See the package documentation for the event model.
+type WebSocket struct {
+	s *socket
+}
+
+// New opens a WebSocket to url, offering the given subprotocols, exactly as
+// `new WebSocket(url, protocols)` does: it checks its arguments at once
+// (a *DOMException matching ErrSyntax for a bad URL or protocol list) and
+// returns a socket in the CONNECTING state; the connection is made in the
+// background and reported by events. It never fails because of the network.
+func New(url string, protocols ...string) (*WebSocket, error) {
+	return NewWithOptions(url, protocols, nil)
+}
+
+// NewWithOptions is New with options beyond the standard's.
+func NewWithOptions(rawURL string, protocols []string, opts *Options) (*WebSocket, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	base := ""
+	if o.BaseURL != nil {
+		base = o.BaseURL.String()
+	}
+	u, err := parseWebSocketAPIURL(rawURL, base)
+	if err != nil {
+		return nil, newDOMException("SyntaxError", "%v", err)
+	}
+	if o.SecureContext && !u.Secure() {
+		return nil, newDOMException("SecurityError", "insecure ws: URL %q from a secure context", u.String())
+	}
+	if err := validateProtocols(protocols); err != nil {
+		return nil, newDOMException("SyntaxError", "%v", err)
+	}
+	if err := checkOptionHeaders(o.Header); err != nil {
+		return nil, err
+	}
+	loop := o.Loop
+	if loop == nil {
+		loop = currentLoop()
+	}
+	if loop == nil {
+		loop = NewEventLoop()
+	}
+	s := &socket{
+		url:       u.String(),
+		origin:    u.Scheme() + "://" + u.Host(),
+		protocols: append([]string(nil), protocols...),
+		opts:      o,
+		loop:      loop,
+		done:      make(chan struct{}),
+	}
+	ws := s.newHandle()
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	loop.ref()
+	if o.Context != nil {
+		context.AfterFunc(o.Context, s.ownerGone)
+	}
+	go s.connect(ctx, u)
+	return ws, nil
+}
+
+// newHandle makes the WebSocket handle for s, with its handlers from the
+// options and the cleanup that closes a forgotten socket.
+func (s *socket) newHandle() *WebSocket {
+	ws := &WebSocket{s: s}
+	s.handle = weak.Make(ws)
+	o := &s.opts
+	if o.OnOpen != nil {
+		ws.SetOnOpen(o.OnOpen)
+	}
+	if o.OnMessage != nil {
+		ws.SetOnMessage(o.OnMessage)
+	}
+	if o.OnError != nil {
+		ws.SetOnError(o.OnError)
+	}
+	if o.OnClose != nil {
+		ws.SetOnClose(o.OnClose)
+	}
+	runtime.AddCleanup(ws, (*socket).forgotten, s)
+	return ws
+}
+
+// checkOptionHeaders refuses the handshake's own headers (API-109).
+func checkOptionHeaders(h http.Header) error {
+	for name := range h {
+		switch k := http.CanonicalHeaderKey(name); {
+		case k == "Host", k == "Upgrade", k == "Connection", strings.HasPrefix(k, "Sec-Websocket-"):
+			return newDOMException("SyntaxError", "header %q belongs to the handshake and may not be set", name)
+		}
+	}
+	return nil
+}
+
+// connect runs the opening handshake, then reads until the connection ends.
+func (s *socket) connect(ctx context.Context, u *wsURL) {
+	if !s.opts.AllowBadPorts && isBadPort(u.Port()) {
+		s.finish(nil, fmt.Errorf("websocket: port %d is blocked (a Fetch bad port; see Options.AllowBadPorts)", u.Port()))
+		return
+	}
+	host, _, _ := net.SplitHostPort(u.DialAddr())
+	release, err := acquireEndpoint(ctx, host, u.Port())
+	if err != nil {
+		s.finish(nil, err)
+		return
+	}
+	c, resp, err := Dial(ctx, s.url, s.dialOptions(u))
+	release()
+	if err != nil {
+		s.finish(nil, err)
+		return
+	}
+	if s.opts.Jar != nil {
+		if cookies := resp.Cookies(); len(cookies) > 0 {
+			s.opts.Jar.SetCookies(httpURLOf(u), cookies)
+		}
+	}
+	s.mu.Lock()
+	if ReadyState(s.state.Load()) != Connecting { // Close was called meanwhile (API-77)
+		s.mu.Unlock()
+		c.CloseNow()
+		s.finish(nil, errors.New("websocket: closed before the connection opened"))
+		return
+	}
+	s.conn = c
+	c.onCloseFrame = s.peerClosing
+	s.mu.Unlock()
+	protocol, extensions := c.Subprotocol(), c.Extensions()
+	s.loop.post(func() { s.openTask(protocol, extensions) })
+	s.readLoop(c)
+}
+
+// dialOptions turns the socket's options into Dial's.
+func (s *socket) dialOptions(u *wsURL) *DialOptions {
+	o := &s.opts
+	h := o.Header.Clone()
+	if h == nil {
+		h = make(http.Header)
+	}
+	if o.Origin != "" {
+		h.Set("Origin", o.Origin)
+	}
+	if o.Jar != nil {
+		for _, c := range o.Jar.Cookies(httpURLOf(u)) {
+			h.Add("Cookie", c.String())
+		}
+	}
+	h.Set("Cache-Control", "no-cache") // cache mode "no-store" (API-32)
+	h.Set("Pragma", "no-cache")
+	return &DialOptions{
+		Header:           h,
+		Subprotocols:     s.protocols,
+		TLSConfig:        o.TLSConfig,
+		HandshakeTimeout: o.HandshakeTimeout,
+		NetDialContext:   o.NetDialContext,
+		Proxy:            o.Proxy,
+		ConnOptions: ConnOptions{
+			ReadLimit:    o.MaxMessageSize,
+			PingInterval: o.PingInterval,
+			PingTimeout:  o.PingTimeout,
+			CloseTimeout: o.CloseTimeout,
+		},
+	}
+}
+
+// readLoop turns the messages of c into message tasks until c ends.
+func (s *socket) readLoop(c *Conn) {
+	for {
+		typ, data, err := c.Read(context.Background())
+		if err != nil {
+			s.finish(c, err)
+			return
+		}
+		s.loop.post(func() { s.messageTask(typ, data) })
+	}
+}
+
+// openTask is the "connection established" task (API-83).
+func (s *socket) openTask(protocol, extensions string) {
+	s.mu.Lock()
+	if ReadyState(s.state.Load()) != Connecting { // API-45 guard
+		s.mu.Unlock()
+		return
+	}
+	s.protocol, s.extensions = protocol, extensions
+	s.state.Store(uint32(Open))
+	s.mu.Unlock()
+	s.dispatch(newTrustedEvent(EventOpen))
+}
+
+// messageTask is the "message received" task (API-84).
+func (s *socket) messageTask(typ MessageType, data []byte) {
+	if ReadyState(s.state.Load()) != Open {
+		return
+	}
+	var v any
+	switch {
+	case typ == MessageText:
+		v = string(data)
+	case s.binary.Load() == 1:
+		v = data
+	default:
+		v = newBlobNoCopy(data)
+	}
+	s.dispatch(newTrustedMessageEvent(v, s.origin))
+}
+
+// peerClosing runs on the reading goroutine when the peer's close frame
+// arrives: the closing handshake has started (API-48, API-85).
+func (s *socket) peerClosing() {
+	s.mu.Lock()
+	s.closeStarted = true
+	s.mu.Unlock()
+	s.loop.post(func() {
+		s.mu.Lock()
+		if ReadyState(s.state.Load()) == Open {
+			s.state.Store(uint32(Closing))
+		}
+		s.mu.Unlock()
+	})
+}
+
+// finish queues the "connection closed" task (API-87), once. c is the
+// connection if one was established; err is why it ended.
+func (s *socket) finish(c *Conn, err error) {
+	ev := closeResult(c, err)
+	s.mu.Lock()
+	if s.closedPosted {
+		s.mu.Unlock()
+		return
+	}
+	s.closedPosted = true
+	s.closeStarted = true
+	failed := s.failed || ev.failed
+	if s.cause != nil {
+		ev.cause = s.cause
+	}
+	s.mu.Unlock()
+	s.cancel()
+	s.loop.post(func() { s.closedTask(failed, ev) })
+}
+
+// closeOutcome is what the close event will say.
+type closeOutcome struct {
+	wasClean bool
+	code     CloseCode
+	reason   string
+	failed   bool // the connection was failed: an error event goes first
+	cause    error
+}
+
+// closeResult works out the close event from how the connection ended.
+func closeResult(c *Conn, err error) closeOutcome {
+	var ce *CloseError
+	switch {
+	case errors.As(err, &ce):
+		return closeOutcome{wasClean: c.cleanClose() == nil, code: ce.Code, reason: ce.Reason}
+	case c == nil, // the handshake failed: always a failure (API-92)
+		errors.Is(err, ErrProtocol), errors.Is(err, ErrInvalidPayload), errors.Is(err, ErrMessageTooBig),
+		errors.Is(err, ErrKeepaliveTimeout), errors.Is(err, errFlaggedFull):
+		return closeOutcome{code: CloseAbnormal, failed: true, cause: err}
+	}
+	// The transport ended without a close frame: closed, not failed.
+	return closeOutcome{code: CloseAbnormal, cause: err}
+}
+
+var errFlaggedFull = errors.New("websocket: send buffer full (MaxBufferedAmount): connection closed")
+
+// closedTask is the "connection closed" task: CLOSED, then error if the
+// connection was failed, then close, the last event (API-87, API-93).
+func (s *socket) closedTask(failed bool, ev closeOutcome) {
+	s.mu.Lock()
+	s.state.Store(uint32(Closed))
+	s.mu.Unlock()
+	if failed {
+		s.dispatch(newTrustedEvent(EventError))
+	}
+	s.dispatch(newTrustedCloseEvent(ev.wasClean, uint16(ev.code), ev.reason, ev.cause))
+	s.mu.Lock()
+	s.pinned = nil
+	waiters := s.roomWaiters
+	s.roomWaiters = nil
+	s.mu.Unlock()
+	for _, ch := range waiters {
+		close(ch)
+	}
+	close(s.done)
+	s.loop.unref()
+}
+
+// dispatch fires an event at the socket's handle.
+func (s *socket) dispatch(e AnyEvent) {
+	s.target.dispatch(e, any(s.handle.Value()), s.panicHook)
+}
+
+// ownerGone is "make disappear" (API-106): the owner's context ended.
+func (s *socket) ownerGone() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch ReadyState(s.state.Load()) {
+	case Connecting:
+		s.failLocked(errors.New("websocket: owner's context ended while connecting"))
+	case Open:
+		if !s.closeStarted {
+			s.startCloseLocked(CloseGoingAway, "")
+		}
+	}
+}
+
+// forgotten runs when the handle is collected while the socket lives
+// (API-105): an open socket starts the closing handshake with no code.
+func (s *socket) forgotten() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ReadyState(s.state.Load()) == Open && !s.closeStarted {
+		s.startCloseLocked(CloseNoStatus, "")
+	}
+}
+
+// failLocked fails a connecting socket (API-77): CLOSING now, error and
+// close events later.
+func (s *socket) failLocked(cause error) {
+	s.state.Store(uint32(Closing))
+	s.failed = true
+	s.cause = cause
+	s.closeStarted = true
+	s.cancel()
+	if s.conn != nil {
+		s.conn.CloseNow()
+	}
+}
+
+// startCloseLocked starts the closing handshake after the queued messages.
+func (s *socket) startCloseLocked(code CloseCode, reason string) {
+	s.state.Store(uint32(Closing))
+	s.closeStarted = true
+	s.enqueueLocked(outgoing{close: true, code: code, reason: reason})
+}
+
+// enqueueLocked queues an outgoing item and makes sure a writer runs.
+func (s *socket) enqueueLocked(o outgoing) {
+	s.sendq = append(s.sendq, o)
+	if !s.writing {
+		s.writing = true
+		go s.writeLoop(s.conn)
+	}
+}
+
+// hasListeners reports whether any handler or listener is registered.
+func (s *socket) hasListeners() bool {
+	for _, typ := range []string{EventOpen, EventMessage, EventError, EventClose, EventDrain} {
+		if s.target.hasListeners(typ) {
+			return true
+		}
+	}
+	return false
+}
+
+// panicHook reports a listener's panic through Options.OnPanic, or prints it.
+func (s *socket) panicHook(typ string, v any) { reportPanic(s.opts.OnPanic, typ, v) }
+
+// writeLoop sends the queued messages in order, then ends.
+func (s *socket) writeLoop(c *Conn) {
+	for {
+		s.mu.Lock()
+		if len(s.sendq) == 0 {
+			s.writing = false
+			if !s.hasListeners() {
+				s.pinned = nil // nothing queued, nobody listening (API-104, API-105)
+			}
+			s.mu.Unlock()
+			return
+		}
+		o := s.sendq[0]
+		s.sendq[0] = outgoing{}
+		s.sendq = s.sendq[1:]
+		s.mu.Unlock()
+		if o.close {
+			c.Close(o.code, o.reason)
+			continue
+		}
+		if err := c.Write(context.Background(), o.typ, o.data); err != nil {
+			s.mu.Lock()
+			s.sendq, s.writing = nil, false // the bytes stay counted (API-55)
+			s.mu.Unlock()
+			return
+		}
+		n := uint64(len(o.data))
+		s.loop.post(func() { s.sent(n) }) // applied between tasks (API-52)
+	}
+}
+
+// sent takes bytes that reached the network off BufferedAmount, and wakes
+// producers waiting for room.
+func (s *socket) sent(n uint64) {
+	b := s.buffered.Add(-n)
+	s.mu.Lock()
+	hwm := s.highWaterMark()
+	var waiters []chan struct{}
+	drained := false
+	if b <= hwm {
+		waiters, s.roomWaiters = s.roomWaiters, nil
+		drained, s.aboveHWM = s.aboveHWM, false
+	}
+	s.mu.Unlock()
+	for _, ch := range waiters {
+		close(ch)
+	}
+	if drained && ReadyState(s.state.Load()) == Open {
+		s.dispatch(newTrustedEvent(EventDrain))
+	}
+}
+
+// DefaultHighWaterMark is the high-water mark SendContext uses when
+// Options.HighWaterMark is zero.
+const DefaultHighWaterMark = 1 << 20
+
+func (s *socket) highWaterMark() uint64 {
+	if s.opts.HighWaterMark > 0 {
+		return s.opts.HighWaterMark
+	}
+	return DefaultHighWaterMark
+}
+
+// send is the standard's send() once the data is bytes (API-61..70).
+func (s *socket) send(typ MessageType, p []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ReadyState(s.state.Load()) == Connecting {
+		return newDOMException("InvalidStateError", "send while CONNECTING")
+	}
+	n := uint64(len(p))
+	b := s.buffered.Add(n)
+	if s.closeStarted {
+		return nil // counted, never sent (API-63)
+	}
+	if max := s.opts.MaxBufferedAmount; max > 0 && b > max {
+		// Flagged as full (API-69): the connection closes at once, no
+		// close frame; error and close events follow.
+		s.failed, s.cause, s.closeStarted = true, errFlaggedFull, true
+		s.conn.CloseNow()
+		return nil
+	}
+	if b > s.highWaterMark() {
+		s.aboveHWM = true
+	}
+	s.pinned = s.handle.Value() // queued data keeps the socket alive (API-104)
+	s.enqueueLocked(outgoing{typ: typ, data: p})
+	return nil
+}
+
+// waitRoom waits until BufferedAmount is at or below the high-water mark.
+func (s *socket) waitRoom(ctx context.Context) error {
+	for {
+		s.mu.Lock()
+		if s.buffered.Load() <= s.highWaterMark() || s.closeStarted {
+			s.mu.Unlock()
+			return nil
+		}
+		ch := make(chan struct{})
+		s.roomWaiters = append(s.roomWaiters, ch)
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// close is the standard's close() after validation (API-76..79).
+func (s *socket) close(code CloseCode, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch ReadyState(s.state.Load()) {
+	case Connecting:
+		s.failLocked(errors.New("websocket: Close called while connecting"))
+	case Open:
+		if s.closeStarted {
+			s.state.Store(uint32(Closing))
+			return
+		}
+		s.startCloseLocked(code, reason)
+	}
+}
+
+// httpURLOf returns u with its scheme mapped back to http or https, the
+// URL whose cookies a handshake carries (API-31).
+func httpURLOf(u *wsURL) *url.URL {
+	scheme := "http"
+	if u.Secure() {
+		scheme = "https"
+	}
+	return &url.URL{Scheme: scheme, Host: u.Host(), Path: "/"}
+}

@@ -180,6 +180,12 @@ func (s *socket) connect(ctx context.Context, u *wsURL) {
 			s.opts.Jar.SetCookies(httpURLOf(u), cookies)
 		}
 	}
+	s.established(c)
+}
+
+// established takes over a connection whose handshake succeeded: it queues
+// the open task and reads until the connection ends.
+func (s *socket) established(c *Conn) {
 	s.mu.Lock()
 	if ReadyState(s.state.Load()) != Connecting { // Close was called meanwhile (API-77)
 		s.mu.Unlock()

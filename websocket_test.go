@@ -209,3 +209,36 @@ func TestAPI106_ContextEndsOpenSocketWith1001(t *testing.T) {
 		t.Fatalf("server saw %v", code)
 	}
 }
+
+func TestServerSideWebSocketSameAPI(t *testing.T) {
+	// A server written with the WebSocket object: it answers every message
+	// with its upper-case form and closes after "bye".
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		AcceptWebSocket(w, r, nil, nil, func(ws *WebSocket) {
+			ws.SetOnOpen(func(*Event) { ws.Send("welcome") })
+			ws.SetOnMessage(func(e *MessageEvent) {
+				if e.Data == "bye" {
+					ws.Close(WithCode(4000), WithReason("bye"))
+					return
+				}
+				ws.Send(strings.ToUpper(e.Text()))
+			})
+		})
+	}))
+	defer srv.Close()
+	var rec recorder
+	runWithin(t, 10*time.Second, func() {
+		ws, _ := New("ws" + strings.TrimPrefix(srv.URL, "http"))
+		ws.SetOnMessage(func(e *MessageEvent) {
+			rec.add("%v", e.Data)
+			if e.Data == "welcome" {
+				ws.Send("hello")
+				ws.Send("bye")
+			}
+		})
+		ws.SetOnClose(func(e *CloseEvent) { rec.add("close:%v:%d:%s", e.WasClean, e.Code, e.Reason) })
+	})
+	if got, want := rec.String(), "welcome HELLO close:true:4000:bye"; got != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+}

@@ -10,8 +10,10 @@ import (
 // stringList is a flag that may be repeated; each use appends a value.
 type stringList []string
 
+// String returns the values, for the flag package.
 func (l *stringList) String() string { return strings.Join(*l, ", ") }
 
+// Set appends a value.
 func (l *stringList) Set(v string) error {
 	*l = append(*l, v)
 	return nil
@@ -21,8 +23,10 @@ func (l *stringList) Set(v string) error {
 // dropped and each use appends to the list.
 type commaList []string
 
+// String returns the list as it would be given.
 func (l *commaList) String() string { return strings.Join(*l, ",") }
 
+// Set appends the items of a comma-separated list.
 func (l *commaList) Set(v string) error {
 	for item := range strings.SplitSeq(v, ",") {
 		if item = strings.TrimSpace(item); item != "" {

@@ -150,6 +150,8 @@ func (es *echoServer) selectSubprotocol(_ *http.Request, offered []string) strin
 	return ""
 }
 
+// ServeHTTP serves the page on a plain GET of / and upgrades every other
+// request, echoing on the connection until it closes.
 func (es *echoServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !isUpgrade(r) && r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		servePage(w, r, es.protocols)

@@ -1,0 +1,74 @@
+package flate
+
+import (
+	"math/bits"
+	"sync"
+	"unsafe"
+)
+
+// Pools of windows, by window bits (8..15) and hash bits (8..16), and of
+// block encoders, by token capacity (2^7..2^15). A sync.Pool drops what it
+// holds when the garbage collector runs twice without it being used, so
+// idle memory goes back by itself.
+var (
+	windowPools  [16][17]sync.Pool
+	encoderPools [16]sync.Pool
+)
+
+func getWindow(windowBits, hashBits int) *window {
+	if w, ok := windowPools[windowBits][hashBits].Get().(*window); ok {
+		w.reset()
+		return w
+	}
+	return newWindow(windowBits, hashBits)
+}
+
+func putWindow(windowBits, hashBits int, w *window) {
+	windowPools[windowBits][hashBits].Put(w)
+}
+
+func getEncoder(tokens int) *blockEncoder {
+	if e, ok := encoderPools[bits.Len(uint(tokens))-1].Get().(*blockEncoder); ok {
+		e.reset()
+		return e
+	}
+	return newBlockEncoder(tokens)
+}
+
+func putEncoder(tokens int, e *blockEncoder) {
+	encoderPools[bits.Len(uint(tokens))-1].Put(e)
+}
+
+// reset empties the encoder for a new stream.
+func (e *blockEncoder) reset() {
+	e.tokens = e.tokens[:0]
+	clear(e.litFreq[:])
+	clear(e.distFreq[:])
+	e.bw = bitWriter{out: e.bw.out[:0]}
+}
+
+// Memory is the memory a Writer holds, in bytes.
+type Memory struct {
+	// Window is held from the first Write until Release: the input buffer
+	// (the window and up to max(window, 4 KiB) of input ahead of it) and
+	// the hash chains (2 bytes per hash entry and per window byte).
+	Window int
+	// Encoder is held from the first Write until Flush: the token buffer
+	// (4 bytes per token) and the Huffman tables, plus an output buffer
+	// that grows to the largest block written between two hand-offs to
+	// the destination (not counted).
+	Encoder int
+}
+
+// MemoryFor returns the memory of a Writer with options o, or zero for
+// invalid options.
+func MemoryFor(o Options) Memory {
+	wb, hb, tk, err := o.params()
+	if err != nil {
+		return Memory{}
+	}
+	size := 1 << wb
+	win := int(unsafe.Sizeof(window{})) + size + max(size, 4096) + 2<<hb + 2*size
+	enc := int(unsafe.Sizeof(blockEncoder{})) + 4*tk
+	return Memory{Window: win, Encoder: enc}
+}

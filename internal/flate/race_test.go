@@ -1,0 +1,5 @@
+//go:build race
+
+package flate
+
+const raceEnabled = true

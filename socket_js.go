@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall/js"
@@ -23,11 +22,13 @@ import (
 //
 // What is the browser's and so may differ from the native socket:
 //
-//   - The URL is parsed, and the protocol list checked, by the browser's
-//     constructor; its SyntaxError (or SecurityError) becomes the same
-//     *DOMException, so errors.Is(err, ErrSyntax) holds as natively. Without
-//     Options.BaseURL, a relative URL resolves against the page's base URL,
+//   - The URL and the protocol list are checked by the package, as natively,
+//     and then by the browser's constructor, whose exception (a SyntaxError,
+//     a SecurityError...) becomes a *DOMException of the same name, so
+//     errors.Is(err, ErrSyntax) holds as natively. Without Options.BaseURL, a
+//     relative URL resolves against the page's base URL (document.baseURI),
 //     as `new WebSocket(url)` does in script; natively it is a SyntaxError.
+//     URL() is the browser's serialization of the URL.
 //   - BufferedAmount is the browser's own accounting: Send adds the payload
 //     size at once (as natively), and between tasks the value is refreshed
 //     from the browser's bufferedAmount (on each message event, and on a
@@ -67,7 +68,8 @@ type socket struct {
 	binary   atomic.Uint32 // 0: blob, 1: arraybuffer
 
 	mu          sync.Mutex
-	pinned      *WebSocket // the handle, kept alive while it must be
+	pinned      *WebSocket // the handle, kept alive while it must be (API-104)
+	orphaned    bool       // the handle was collected while connecting (API-105)
 	protocol    string
 	extensions  string
 	ws          js.Value   // the browser's WebSocket
@@ -125,32 +127,35 @@ func NewWithOptions(rawURL string, protocols []string, opts *Options) (*WebSocke
 	if ctor.Type() != js.TypeFunction {
 		return nil, errors.New("websocket: this JavaScript environment has no WebSocket")
 	}
-	target := rawURL
+	// The standard's checks first, with the package's own URL parser, so
+	// that a URL or protocol list is refused exactly as natively (browsers
+	// differ here and there: Chromium takes "ws://foo bar.com/" as a host
+	// with %20 in it). The browser's constructor checks again.
+	var base string
 	if o.BaseURL != nil {
-		// The analog of the document's base URL: resolve as the URL
-		// Standard does, then let the constructor check the result.
-		var href string
-		err := jsTry(func() {
-			href = js.Global().Get("URL").New(rawURL, o.BaseURL.String()).Get("href").String()
-		})
-		if err != nil {
-			return nil, newDOMException("SyntaxError", "%s", strings.TrimPrefix(err.Error(), "websocket: "))
-		}
-		target = href
+		base = o.BaseURL.String()
+	} else {
+		base = pageBaseURL()
+	}
+	u, err := parseWebSocketAPIURL(rawURL, base)
+	if err != nil {
+		return nil, newDOMException("SyntaxError", "%v", err)
+	}
+	if o.SecureContext && !u.Secure() {
+		return nil, newDOMException("SecurityError", "insecure ws: URL %q from a secure context", u.String())
+	}
+	if err := validateProtocols(protocols); err != nil {
+		return nil, newDOMException("SyntaxError", "%v", err)
 	}
 	list := make([]any, len(protocols))
 	for i, p := range protocols {
 		list[i] = p
 	}
-	if o.SecureContext && insecureURL(target) {
-		return nil, newDOMException("SecurityError", "insecure ws: URL %q from a secure context", target)
-	}
 	var jsws js.Value
-	if err := jsTry(func() { jsws = ctor.New(target, list) }); err != nil {
+	if err := jsTry(func() { jsws = ctor.New(u.String(), list) }); err != nil {
 		return nil, err
 	}
 	jsws.Set("binaryType", "arraybuffer")
-	u := jsws.Get("url").String()
 
 	loop := o.Loop
 	if loop == nil {
@@ -160,7 +165,7 @@ func NewWithOptions(rawURL string, protocols []string, opts *Options) (*WebSocke
 		loop = NewEventLoop()
 	}
 	s := &socket{
-		url:  u,
+		url:  jsws.Get("url").String(),
 		opts: o,
 		loop: loop,
 		done: make(chan struct{}),
@@ -226,22 +231,21 @@ func unsupportedOption(o *Options) string {
 	return ""
 }
 
-// insecureURL reports whether rawURL, resolved as the constructor will
-// resolve it, is a valid ws: (or http:) URL, which Options.SecureContext
-// refuses (API-41). A URL the constructor will refuse anyway is not
-// insecure: its SyntaxError comes first, as natively.
-func insecureURL(rawURL string) bool {
-	var scheme, href string
-	err := jsTry(func() {
-		var u js.Value
-		if loc := js.Global().Get("location"); loc.Type() == js.TypeObject {
-			u = js.Global().Get("URL").New(rawURL, loc.Get("href"))
-		} else {
-			u = js.Global().Get("URL").New(rawURL)
+// pageBaseURL returns the base URL of the page (document.baseURI), or of
+// the worker (location.href), or "" where there is neither.
+func pageBaseURL() string {
+	g := js.Global()
+	if doc := g.Get("document"); doc.Type() == js.TypeObject {
+		if b := doc.Get("baseURI"); b.Type() == js.TypeString {
+			return b.String()
 		}
-		scheme, href = u.Get("protocol").String(), u.Get("href").String()
-	})
-	return err == nil && (scheme == "ws:" || scheme == "http:") && !strings.Contains(href, "#")
+	}
+	if loc := g.Get("location"); loc.Type() == js.TypeObject {
+		if h := loc.Get("href"); h.Type() == js.TypeString {
+			return h.String()
+		}
+	}
+	return ""
 }
 
 // jsTry runs f and returns the JavaScript exception it threw, if any, as an
@@ -369,6 +373,13 @@ func (s *socket) openTask(protocol, extensions string) {
 	}
 	s.protocol, s.extensions = protocol, extensions
 	s.state.Store(uint32(Open))
+	if s.orphaned {
+		// Nobody can see this socket any more: close it as a collected
+		// open socket is closed (API-105).
+		s.state.Store(uint32(Closing))
+		_ = jsTry(func() { s.ws.Call("close") })
+	}
+	s.retainLocked()
 	s.mu.Unlock()
 	s.dispatch(newTrustedEvent(EventOpen))
 }
@@ -441,6 +452,7 @@ func (s *socket) bufferedAmountLocked() uint64 {
 // now; error and close (1006) events later, as natively (API-77).
 func (s *socket) failLocked(cause error) {
 	s.state.Store(uint32(Closing))
+	s.retainLocked()
 	if s.jsClosed { // too late: the close task already has its outcome
 		return
 	}
@@ -468,19 +480,60 @@ func (s *socket) ownerGone() {
 	case Open:
 		// A script may not send 1001: close with no code.
 		s.state.Store(uint32(Closing))
+		s.retainLocked()
 		_ = jsTry(func() { s.ws.Call("close") })
 	}
 }
 
 // forgotten runs when the handle is collected while the socket lives
-// (API-105): an open socket starts the closing handshake with no code.
+// (API-105): an open socket starts the closing handshake with no code; a
+// connecting one does so as soon as it opens.
 func (s *socket) forgotten() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ReadyState(s.state.Load()) == Open {
+	switch ReadyState(s.state.Load()) {
+	case Connecting:
+		s.orphaned = true
+	case Open:
 		s.state.Store(uint32(Closing))
 		_ = jsTry(func() { s.ws.Call("close") })
 	}
+}
+
+// retain re-evaluates whether the handle must be kept alive, after a
+// listener was added or removed.
+func (s *socket) retain() {
+	s.mu.Lock()
+	s.retainLocked()
+	s.mu.Unlock()
+}
+
+// retainLocked keeps the handle alive while the standard says the object
+// must not be collected (API-104): while CONNECTING with any listener, OPEN
+// with message, error, close (or drain) listeners, CLOSING with error or
+// close listeners. Data queued by Send needs no pin here: the browser keeps
+// its own object, and sends what it queued before the close frame that a
+// collected handle causes. The JavaScript callbacks and the loop hold only
+// the socket, never the handle.
+func (s *socket) retainLocked() {
+	var types []string
+	switch ReadyState(s.state.Load()) {
+	case Connecting:
+		types = []string{EventOpen, EventMessage, EventError, EventClose, EventDrain}
+	case Open:
+		types = []string{EventMessage, EventError, EventClose, EventDrain}
+	case Closing:
+		types = []string{EventError, EventClose}
+	}
+	for _, typ := range types {
+		if s.target.hasListeners(typ) {
+			if s.pinned == nil {
+				s.pinned = s.handle.Value() // nil if already collected
+			}
+			return
+		}
+	}
+	s.pinned = nil
 }
 
 // send is the standard's send() once the data is bytes (API-61..70). The
@@ -619,6 +672,7 @@ func (s *socket) close(code CloseCode, reason string) {
 		s.failLocked(errors.New("websocket: Close called while connecting"))
 	case Open:
 		s.state.Store(uint32(Closing))
+		s.retainLocked()
 		if code == CloseNoStatus {
 			_ = jsTry(func() { s.ws.Call("close") })
 			return

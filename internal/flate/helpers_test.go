@@ -6,6 +6,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/wsstack/websocket/internal/flate/flatetest"
 )
 
 // finalBlock is an empty stored block with BFINAL set: appended to a
@@ -21,13 +23,13 @@ func inflateStd(stream []byte) ([]byte, error) {
 }
 
 // decodeTokens decodes a stream with the test decoder.
-func decodeTokens(t testing.TB, stream []byte) *tokenDecoder {
+func decodeTokens(t testing.TB, stream []byte) flatetest.Stats {
 	t.Helper()
-	d := &tokenDecoder{in: stream}
-	if err := d.run(); err != nil {
-		t.Fatalf("token decoder: %v after %d of %d bytes", err, d.pos, len(stream))
+	st, err := flatetest.Decode(stream, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return d
+	return st
 }
 
 // compressChunks writes in as pieces of random sizes (up to maxPiece),
@@ -61,7 +63,7 @@ func compressChunks(t testing.TB, o Options, in []byte, rng *rand.Rand, maxPiece
 // checkStream decodes stream with compress/flate and with the test
 // decoder, and checks that both give want and that no back-reference
 // reaches farther than 2^windowBits.
-func checkStream(t testing.TB, stream, want []byte, windowBits int) *tokenDecoder {
+func checkStream(t testing.TB, stream, want []byte, windowBits int) flatetest.Stats {
 	t.Helper()
 	got, err := inflateStd(stream)
 	if err != nil {
@@ -71,13 +73,13 @@ func checkStream(t testing.TB, stream, want []byte, windowBits int) *tokenDecode
 		t.Fatalf("compress/flate decoded %d bytes, want %d (first difference at %d)", len(got), len(want), firstDiff(got, want))
 	}
 	d := decodeTokens(t, stream)
-	if !bytes.Equal(d.out, want) {
-		t.Fatalf("token decoder decoded %d bytes, want %d", len(d.out), len(want))
+	if !bytes.Equal(d.Out, want) {
+		t.Fatalf("test decoder decoded %d bytes, want %d", len(d.Out), len(want))
 	}
-	if d.maxDist > 1<<windowBits {
-		t.Fatalf("back-reference of distance %d in a %d-byte window", d.maxDist, 1<<windowBits)
+	if d.MaxDist > 1<<windowBits {
+		t.Fatalf("back-reference of distance %d in a %d-byte window", d.MaxDist, 1<<windowBits)
 	}
-	if d.sawBFINAL {
+	if d.BFINAL {
 		t.Fatal("a block has BFINAL set")
 	}
 	return d

@@ -279,6 +279,16 @@ func (p *rawPeer) expectOnlyEOF() {
 	}
 }
 
+// expectFailed checks that the Conn failed the connection: a close frame
+// with code, then the end of the transport (after which the peer closes
+// too, as a peer does, so that the Conn's lingering close ends at once).
+func (p *rawPeer) expectFailed(code CloseCode) {
+	p.t.Helper()
+	p.expectClose(code)
+	p.expectOnlyEOF()
+	p.nc.Close()
+}
+
 // expectSilence checks that the Conn sends nothing for d.
 func (p *rawPeer) expectSilence(d time.Duration) {
 	p.t.Helper()

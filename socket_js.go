@@ -72,17 +72,23 @@ type socket struct {
 	orphaned    bool       // the handle was collected while connecting (API-105)
 	protocol    string
 	extensions  string
-	ws          js.Value   // the browser's WebSocket
-	listeners   []jsListen // removed and released on the close event
-	jsError     bool       // the browser fired error: an error event goes first
-	jsClosed    bool       // the browser fired close
-	failed      bool       // we failed the connection (Close while CONNECTING, ...)
+	ws          js.Value    // the browser's WebSocket
+	stopOwner   func() bool // stops watching Options.Context
+	failed      bool        // we failed the connection (Close while CONNECTING, ...)
 	cause       error
 	aboveHWM    bool
 	roomWaiters []chan struct{}
 	polling     bool // a goroutine refreshes BufferedAmount
 	refreshing  bool // a refresh task is queued
-	timer       *time.Timer
+
+	// Set before the browser can call back, then used by the callbacks
+	// only: they never take mu, because a callback that the browser would
+	// run synchronously inside one of our calls (made under mu) runs on
+	// the calling goroutine, and would deadlock.
+	listeners []jsListen  // removed and released on the close event
+	timer     *time.Timer // Options.HandshakeTimeout
+	jsError   atomic.Bool // the browser fired error: an error event goes first
+	jsClosed  atomic.Bool // the browser fired close
 }
 
 // jsListen is an event listener registered on the browser's object.
@@ -187,14 +193,16 @@ func NewWithOptions(rawURL string, protocols []string, opts *Options) (*WebSocke
 	}
 	runtime.AddCleanup(ws, (*socket).forgotten, s)
 	loop.ref()
-	s.listen()
 	if d := o.HandshakeTimeout; d > 0 {
-		s.mu.Lock()
 		s.timer = time.AfterFunc(d, s.handshakeTimeout)
-		s.mu.Unlock()
 	}
+	// No event is lost: the browser dispatches them in later tasks of its
+	// own loop, after this call has returned to it.
+	s.listen()
 	if o.Context != nil {
-		context.AfterFunc(o.Context, s.ownerGone)
+		s.mu.Lock()
+		s.stopOwner = context.AfterFunc(o.Context, s.ownerGone)
+		s.mu.Unlock()
 	}
 	return ws, nil
 }
@@ -319,32 +327,26 @@ func (s *socket) listen() {
 		js.CopyBytesToGo(p, u)
 		s.loop.post(func() { s.messageTask(MessageBinary, "", p, origin) })
 	})
-	add("error", func(js.Value) {
-		s.mu.Lock()
-		s.jsError = true
-		s.mu.Unlock()
-	})
+	add("error", func(js.Value) { s.jsError.Store(true) })
 	add("close", func(ev js.Value) {
 		out := closeOutcome{
 			wasClean: ev.Get("wasClean").Truthy(),
 			code:     CloseCode(ev.Get("code").Int()),
 			reason:   ev.Get("reason").String(),
 		}
-		s.mu.Lock()
-		out.failed = s.jsError
-		if s.jsError {
+		if s.jsError.Load() {
+			out.failed = true
 			out.cause = errors.New("websocket: the browser failed the connection (it gives no detail)")
 		}
-		s.jsClosed = true
-		s.unlistenLocked()
-		s.mu.Unlock()
+		s.jsClosed.Store(true)
+		s.unlisten()
 		s.loop.post(func() { s.closedTask(out) })
 	})
 }
 
-// unlistenLocked removes and releases the browser listeners: the close
-// event is the last one the browser fires.
-func (s *socket) unlistenLocked() {
+// unlisten removes and releases the browser listeners, from the close
+// callback: the close event is the last one the browser fires.
+func (s *socket) unlisten() {
 	for _, l := range s.listeners {
 		s.ws.Call("removeEventListener", l.typ, l.fn)
 		l.fn.Release()
@@ -422,9 +424,13 @@ func (s *socket) closedTask(out closeOutcome) {
 	s.pinned = nil
 	waiters := s.roomWaiters
 	s.roomWaiters = nil
+	stopOwner := s.stopOwner
 	s.mu.Unlock()
 	for _, ch := range waiters {
 		close(ch)
+	}
+	if stopOwner != nil {
+		stopOwner()
 	}
 	close(s.done)
 	s.loop.unref()
@@ -453,7 +459,7 @@ func (s *socket) bufferedAmountLocked() uint64 {
 func (s *socket) failLocked(cause error) {
 	s.state.Store(uint32(Closing))
 	s.retainLocked()
-	if s.jsClosed { // too late: the close task already has its outcome
+	if s.jsClosed.Load() { // too late: the close task already has its outcome
 		return
 	}
 	s.failed = true

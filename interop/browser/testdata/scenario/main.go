@@ -113,6 +113,8 @@ func main() {
 // scenario runs as the first task of the event loop, so no event can be
 // dispatched before its handlers are set.
 func scenario(r *results, base string) {
+	platformChecks(r, base)
+
 	// Constructor errors: synchronous, the same DOMException everywhere.
 	for name, u := range map[string]string{
 		"badURL.space":    "ws://foo bar.com/",
@@ -286,5 +288,48 @@ func drain(r *results, base string) {
 	ws.SetOnClose(func(e *websocket.CloseEvent) {
 		r.set("drain.closeEvent.wasClean", e.WasClean)
 		r.set("drain.closeEvent.code", e.Code)
+		owner(r, base)
+	})
+}
+
+// owner: the end of Options.Context closes an open socket ("make
+// disappear", API-106): natively with 1001, which the echo server sends
+// back; a page's script may not send 1001, so the browser build closes
+// with no code, and the server answers with none (1005).
+func owner(r *results, base string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := websocket.NewWithOptions(base+"/echo?from="+from+"-owner", nil, &websocket.Options{
+		Context: ctx,
+		OnOpen:  func(*websocket.Event) { cancel() },
+		OnClose: func(e *websocket.CloseEvent) {
+			cancel()
+			r.set("owner.closeEvent.wasClean", e.WasClean)
+			r.set("owner.closeEvent.code", e.Code)
+			handshakeTimeout(r, base)
+		},
+	})
+	if err != nil {
+		cancel()
+		r.set("owner.newError", err.Error())
+	}
+}
+
+// handshakeTimeout: a server that never answers the handshake, and
+// Options.HandshakeTimeout: the connection fails (error, close 1006).
+func handshakeTimeout(r *results, base string) {
+	start := time.Now()
+	ws, err := websocket.NewWithOptions(base+"/stall?from="+from, nil, &websocket.Options{HandshakeTimeout: 300 * time.Millisecond})
+	if err != nil {
+		r.set("stall.newError", err.Error())
+		return
+	}
+	ws.SetOnOpen(func(*websocket.Event) { r.log("stall.events", "open") })
+	ws.SetOnError(func(*websocket.Event) { r.log("stall.events", "error") })
+	ws.SetOnClose(func(e *websocket.CloseEvent) {
+		r.log("stall.events", "close")
+		r.set("stall.closeEvent.code", e.Code)
+		r.set("stall.closeEvent.wasClean", e.WasClean)
+		// Well before the server gives up (5 s).
+		r.set("stall.inTime", time.Since(start) < 3*time.Second)
 	})
 }

@@ -2,7 +2,12 @@
 
 package main
 
-import "syscall/js"
+import (
+	"strings"
+	"syscall/js"
+
+	"github.com/wsstack/websocket"
+)
 
 const (
 	platform = "js/wasm"
@@ -25,3 +30,17 @@ func report(s string) {
 
 // wait keeps the program alive: the page may still read from it.
 func wait() {}
+
+// platformChecks are the browser's own behaviors (keys "js."): an option a
+// page cannot apply is an error; a relative URL resolves against the page.
+func platformChecks(r *results, base string) {
+	_, err := websocket.NewWithOptions(base+"/echo", nil, &websocket.Options{Origin: "http://example.com"})
+	r.set("js.option.Origin", err != nil && strings.Contains(err.Error(), "Origin"))
+	ws, err := websocket.New("/echo?from=wasm-relative")
+	if err != nil {
+		r.set("js.relativeURL", err.Error())
+		return
+	}
+	r.set("js.relativeURL", ws.URL())
+	ws.Close()
+}

@@ -92,9 +92,77 @@ func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Conn, *http.R
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err := newClientHandshake(u, opts)
+	return dialTarget(ctx, targetOfURL(u), opts)
+}
+
+// handshakeTarget is what the opening handshake needs to know about the URL
+// it connects to, worked out once by the parser that read the URL: net/url
+// for Dial, the URL Standard's parser for the WebSocket object, whose
+// request line and Host header must be exactly those of its parsed URL
+// (a WHATWG URL that net/url refuses or would escape differently still
+// goes out as parsed).
+type handshakeTarget struct {
+	url        *url.URL      // scheme and host, for the proxy choice and Response.Request; no user
+	secure     bool          // wss: TLS with the server
+	addr       string        // host:port to connect to
+	host       string        // the Host header
+	resource   string        // the request target of the request line
+	serverName string        // the name the TLS certificate is checked against
+	redacted   string        // the URL for error messages, without a password
+	user       *url.Userinfo // Basic credentials, nil for none
+}
+
+// targetOfURL returns the handshake target of a URL checked by
+// parseWebSocketURL.
+func targetOfURL(u *url.URL) *handshakeTarget {
+	ru := *u
+	ru.User = nil
+	return &handshakeTarget{
+		url:        &ru,
+		secure:     u.Scheme == "wss",
+		addr:       hostAddr(u),
+		host:       hostHeader(u),
+		resource:   resourceName(u),
+		serverName: tlsServerName(u),
+		redacted:   u.Redacted(),
+		user:       u.User,
+	}
+}
+
+// targetOfWSURL returns the handshake target of a URL parsed by the
+// WebSocket constructor (API-26): the request line carries exactly its
+// resource name and the Host header exactly its host.
+func targetOfWSURL(u *wsURL) *handshakeTarget {
+	host, resource := u.Host(), u.ResourceName()
+	ru := &url.URL{Scheme: u.Scheme(), Host: host}
+	if pu, err := url.ParseRequestURI(resource); err == nil {
+		ru.Path, ru.RawPath, ru.RawQuery, ru.ForceQuery = pu.Path, pu.RawPath, pu.RawQuery, pu.ForceQuery
+	} else {
+		ru.Opaque = "//" + host + resource // kept verbatim by url.URL.String
+	}
+	t := &handshakeTarget{
+		url:        ru,
+		secure:     u.Secure(),
+		addr:       u.DialAddr(),
+		host:       host,
+		resource:   resource,
+		serverName: strings.TrimSuffix(strings.TrimPrefix(u.Hostname(), "["), "]"),
+		redacted:   u.Scheme() + "://" + host + resource,
+	}
+	if u.HasCredentials() {
+		t.user = url.UserPassword(u.Username(), u.Password())
+	}
+	return t
+}
+
+// dialTarget is Dial once the URL has been parsed.
+func dialTarget(ctx context.Context, t *handshakeTarget, opts *DialOptions) (*Conn, *http.Response, error) {
+	if opts == nil {
+		opts = &DialOptions{}
+	}
+	h, err := newClientHandshake(t, opts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("websocket: dial %s: %w", u.Redacted(), err)
+		return nil, nil, fmt.Errorf("websocket: dial %s: %w", t.redacted, err)
 	}
 	if d := orDefault(opts.HandshakeTimeout, DefaultHandshakeTimeout); d > 0 {
 		var cancel context.CancelFunc
@@ -107,7 +175,7 @@ func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Conn, *http.R
 		var he *HandshakeError
 		var pe *ProxyError
 		if !errors.As(err, &he) && !errors.As(err, &pe) {
-			err = fmt.Errorf("websocket: dial %s: %w", u.Redacted(), err)
+			err = fmt.Errorf("websocket: dial %s: %w", t.redacted, err)
 		}
 		return nil, res.resp, err
 	}
@@ -277,7 +345,7 @@ func checkExtraHeader(h http.Header, reserved map[string]string, field string) e
 
 // clientHandshake is an opening handshake request, ready to send.
 type clientHandshake struct {
-	url       *url.URL
+	target    *handshakeTarget
 	key       string
 	protocols []string
 	offers    []wsproto.Extension // extensions offered, in preference order
@@ -287,7 +355,7 @@ type clientHandshake struct {
 
 // newClientHandshake checks the options and builds the request (P-6..P-11).
 // Nothing touches the network yet.
-func newClientHandshake(u *url.URL, opts *DialOptions) (*clientHandshake, error) {
+func newClientHandshake(t *handshakeTarget, opts *DialOptions) (*clientHandshake, error) {
 	for i, p := range opts.Subprotocols {
 		if !wsproto.IsToken(p) {
 			return nil, fmt.Errorf("subprotocol %q is not a valid token (RFC 6455 section 4.1)", p)
@@ -303,7 +371,7 @@ func newClientHandshake(u *url.URL, opts *DialOptions) (*clientHandshake, error)
 	if extra == nil {
 		extra = make(http.Header)
 	}
-	host := hostHeader(u)
+	host := t.host
 	for name, v := range extra {
 		if http.CanonicalHeaderKey(name) == "Host" {
 			if len(v) != 1 || v[0] == "" {
@@ -313,19 +381,19 @@ func newClientHandshake(u *url.URL, opts *DialOptions) (*clientHandshake, error)
 			delete(extra, name)
 		}
 	}
-	if u.User != nil && extra.Get("Authorization") == "" {
-		pass, _ := u.User.Password()
-		cred := base64.StdEncoding.EncodeToString([]byte(u.User.Username() + ":" + pass))
+	if t.user != nil && extra.Get("Authorization") == "" {
+		pass, _ := t.user.Password()
+		cred := base64.StdEncoding.EncodeToString([]byte(t.user.Username() + ":" + pass))
 		extra.Set("Authorization", "Basic "+cred)
 	}
 
 	h := &clientHandshake{
-		url:       u,
+		target:    t,
 		key:       wsproto.NewKey(),
 		protocols: opts.Subprotocols,
 		offers:    extensionOffers(opts),
 	}
-	target := resourceName(u)
+	target := t.resource
 	var b bytes.Buffer
 	b.WriteString("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n")
 	sent := extra.Clone()
@@ -347,9 +415,8 @@ func newClientHandshake(u *url.URL, opts *DialOptions) (*clientHandshake, error)
 	b.WriteString("\r\n")
 	h.wire = b.Bytes()
 
-	ru := *u
-	ru.Scheme = httpScheme(u.Scheme)
-	ru.User = nil
+	ru := *t.url
+	ru.Scheme = httpScheme(t.url.Scheme)
 	h.req = &http.Request{
 		Method:     "GET",
 		URL:        &ru,
@@ -389,11 +456,11 @@ type dialResult struct {
 // run connects and runs the handshake. resp is set whenever the server
 // answered, even on failure.
 func (h *clientHandshake) run(ctx context.Context, opts *DialOptions) (res dialResult, err error) {
-	proxy, err := proxyFor(opts, h.url)
+	proxy, err := proxyFor(opts, h.target.url)
 	if err != nil {
 		return res, err
 	}
-	addr := hostAddr(h.url)
+	addr := h.target.addr
 	dialAddr := addr
 	if proxy != nil {
 		dialAddr = proxyAddr(proxy)
@@ -423,8 +490,8 @@ func (h *clientHandshake) run(ctx context.Context, opts *DialOptions) (res dialR
 			return res, ctxCause(ctx, err)
 		}
 	}
-	if h.url.Scheme == "wss" {
-		if nc, err = tlsClient(ctx, nc, tlsServerName(h.url), opts.TLSConfig); err != nil {
+	if h.target.secure {
+		if nc, err = tlsClient(ctx, nc, h.target.serverName, opts.TLSConfig); err != nil {
 			return res, ctxCause(ctx, err)
 		}
 	}
@@ -438,7 +505,7 @@ func (h *clientHandshake) run(ctx context.Context, opts *DialOptions) (res dialR
 	if err != nil {
 		var he *HandshakeError
 		if errors.As(err, &he) {
-			he.url = h.url.Redacted()
+			he.url = h.target.redacted
 			return res, he
 		}
 		return res, ctxCause(ctx, fmt.Errorf("reading the handshake response: %w", err))
@@ -451,7 +518,7 @@ func (h *clientHandshake) run(ctx context.Context, opts *DialOptions) (res dialR
 		res.extensions, err = acceptedExtensions(h.offers, checked.Extensions)
 	}
 	if err != nil {
-		he := &HandshakeError{StatusCode: resp.StatusCode, Response: resp, Reason: err.Error(), url: h.url.Redacted(), err: err}
+		he := &HandshakeError{StatusCode: resp.StatusCode, Response: resp, Reason: err.Error(), url: h.target.redacted, err: err}
 		var pe *wsproto.HandshakeError
 		if errors.As(err, &pe) {
 			he.Reason = pe.Msg

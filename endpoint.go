@@ -7,6 +7,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // At most one connection per remote endpoint may be in the CONNECTING state
@@ -29,12 +30,25 @@ type endpointSlot struct {
 
 // acquireEndpoint waits for the connecting slot of host:port and returns
 // the function that frees it. ctx aborts the wait (Close while waiting).
-func acquireEndpoint(ctx context.Context, host string, port int) (release func(), err error) {
+// With resolve false (a proxy or the application's dialer resolves the
+// name), the name is the key and is not looked up here; otherwise the
+// look-up takes at most lookupTimeout (if positive), as the handshake's
+// own look-up would, and a name that cannot be resolved is its own key
+// (the handshake then fails on it).
+func acquireEndpoint(ctx context.Context, host string, port int, resolve bool, lookupTimeout time.Duration) (release func(), err error) {
 	key := host
-	if ips, err := net.DefaultResolver.LookupIPAddr(ctx, host); err == nil && len(ips) > 0 {
-		key = ips[0].IP.String()
-	} else if ctx.Err() != nil {
-		return nil, ctx.Err()
+	if resolve {
+		lctx, cancel := ctx, context.CancelFunc(func() {})
+		if lookupTimeout > 0 {
+			lctx, cancel = context.WithTimeout(ctx, lookupTimeout)
+		}
+		ips, err := net.DefaultResolver.LookupIPAddr(lctx, host)
+		cancel()
+		if err == nil && len(ips) > 0 {
+			key = ips[0].IP.String()
+		} else if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 	}
 	key = net.JoinHostPort(key, strconv.Itoa(port))
 

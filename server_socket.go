@@ -70,9 +70,7 @@ func acceptWebSocket(w http.ResponseWriter, r *http.Request, opts *AcceptOptions
 	_, s.cancel = context.WithCancel(context.Background())
 	ws := s.newHandle()
 	loop.ref()
-	if o.Context != nil {
-		context.AfterFunc(o.Context, s.ownerGone)
-	}
+	s.watchOwner()
 	if setup != nil {
 		loop.post(func() { setup(ws) })
 	}

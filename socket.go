@@ -35,7 +35,9 @@ type socket struct {
 	binary   atomic.Uint32 // 0: blob, 1: arraybuffer
 
 	mu           sync.Mutex
-	pinned       *WebSocket // the handle, kept alive while it must be
+	pinned       *WebSocket  // the handle, kept alive while it must be (API-104)
+	orphaned     bool        // the handle was collected while connecting (API-105)
+	stopOwner    func() bool // stops watching Options.Context
 	protocol     string
 	extensions   string
 	closeStarted bool // a close frame was sent or received, or the connection failed
@@ -117,9 +119,7 @@ func NewWithOptions(rawURL string, protocols []string, opts *Options) (*WebSocke
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	loop.ref()
-	if o.Context != nil {
-		context.AfterFunc(o.Context, s.ownerGone)
-	}
+	s.watchOwner()
 	go s.connect(ctx, u)
 	return ws, nil
 }
@@ -146,13 +146,26 @@ func (s *socket) newHandle() *WebSocket {
 	return ws
 }
 
-// checkOptionHeaders refuses the handshake's own headers (API-109).
+// watchOwner arranges for ownerGone to run when Options.Context ends.
+func (s *socket) watchOwner() {
+	if s.opts.Context != nil {
+		s.stopOwner = context.AfterFunc(s.opts.Context, s.ownerGone)
+	}
+}
+
+// checkOptionHeaders refuses the handshake's own headers (API-109), and
+// whatever Dial would refuse later (a header that cannot be sent as it
+// is), so that every check of the options happens before any network
+// activity (API-23).
 func checkOptionHeaders(h http.Header) error {
 	for name := range h {
 		switch k := http.CanonicalHeaderKey(name); {
 		case k == "Host", k == "Upgrade", k == "Connection", strings.HasPrefix(k, "Sec-Websocket-"):
 			return newDOMException("SyntaxError", "header %q belongs to the handshake and may not be set", name)
 		}
+	}
+	if err := checkExtraHeader(h, reservedRequestHeaders, "Options.Header"); err != nil {
+		return newDOMException("SyntaxError", "%v", err)
 	}
 	return nil
 }
@@ -163,13 +176,21 @@ func (s *socket) connect(ctx context.Context, u *wsURL) {
 		s.finish(nil, fmt.Errorf("websocket: port %d is blocked (a Fetch bad port; see Options.AllowBadPorts)", u.Port()))
 		return
 	}
+	target := targetOfWSURL(u)
+	dopts := s.dialOptions(u)
+	// The endpoint is the resolved address, unless the name is resolved
+	// elsewhere: by a proxy, or by a dialer of the application's.
+	resolve := dopts.NetDialContext == nil
+	if proxy, err := proxyFor(dopts, target.url); err != nil || proxy != nil {
+		resolve = false
+	}
 	host, _, _ := net.SplitHostPort(u.DialAddr())
-	release, err := acquireEndpoint(ctx, host, u.Port())
+	release, err := acquireEndpoint(ctx, host, u.Port(), resolve, orDefault(dopts.HandshakeTimeout, DefaultHandshakeTimeout))
 	if err != nil {
 		s.finish(nil, err)
 		return
 	}
-	c, resp, err := Dial(ctx, s.url, s.dialOptions(u))
+	c, resp, err := dialTarget(ctx, target, dopts)
 	release()
 	if err != nil {
 		s.finish(nil, err)
@@ -212,8 +233,17 @@ func (s *socket) dialOptions(u *wsURL) *DialOptions {
 		h.Set("Origin", o.Origin)
 	}
 	if o.Jar != nil {
+		// One Cookie header (RFC 6265 section 5.4), after the
+		// application's own cookies, if any.
+		var pairs []string
+		if v := h.Get("Cookie"); v != "" {
+			pairs = append(pairs, v)
+		}
 		for _, c := range o.Jar.Cookies(httpURLOf(u)) {
-			h.Add("Cookie", c.String())
+			pairs = append(pairs, c.String())
+		}
+		if len(pairs) > 0 {
+			h.Set("Cookie", strings.Join(pairs, "; "))
 		}
 	}
 	h.Set("Cache-Control", "no-cache") // cache mode "no-store" (API-32)
@@ -255,6 +285,12 @@ func (s *socket) openTask(protocol, extensions string) {
 	}
 	s.protocol, s.extensions = protocol, extensions
 	s.state.Store(uint32(Open))
+	if s.orphaned {
+		// Nobody can see this socket any more: close it as a collected
+		// open socket is closed (API-105).
+		s.startCloseLocked(CloseNoStatus, "")
+	}
+	s.retainLocked()
 	s.mu.Unlock()
 	s.dispatch(newTrustedEvent(EventOpen))
 }
@@ -286,6 +322,7 @@ func (s *socket) peerClosing() {
 		s.mu.Lock()
 		if ReadyState(s.state.Load()) == Open {
 			s.state.Store(uint32(Closing))
+			s.retainLocked()
 		}
 		s.mu.Unlock()
 	})
@@ -351,9 +388,13 @@ func (s *socket) closedTask(failed bool, ev closeOutcome) {
 	s.pinned = nil
 	waiters := s.roomWaiters
 	s.roomWaiters = nil
+	stopOwner := s.stopOwner
 	s.mu.Unlock()
 	for _, ch := range waiters {
 		close(ch)
+	}
+	if stopOwner != nil {
+		stopOwner()
 	}
 	close(s.done)
 	s.loop.unref()
@@ -379,13 +420,68 @@ func (s *socket) ownerGone() {
 }
 
 // forgotten runs when the handle is collected while the socket lives
-// (API-105): an open socket starts the closing handshake with no code.
+// (API-105): an open socket starts the closing handshake with no code; a
+// connecting one does so as soon as it opens, rather than staying open
+// with nobody to close it.
 func (s *socket) forgotten() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ReadyState(s.state.Load()) == Open && !s.closeStarted {
-		s.startCloseLocked(CloseNoStatus, "")
+	switch ReadyState(s.state.Load()) {
+	case Connecting:
+		s.orphaned = true
+	case Open:
+		if !s.closeStarted {
+			s.startCloseLocked(CloseNoStatus, "")
+		}
 	}
+}
+
+// retain re-evaluates whether the handle must be kept alive, after a
+// listener was added or removed.
+func (s *socket) retain() {
+	s.mu.Lock()
+	s.retainLocked()
+	s.mu.Unlock()
+}
+
+// retainLocked keeps the handle alive while the standard says the object
+// must not be collected (API-104): while CONNECTING with any listener,
+// OPEN with message, error or close listeners (and the drain listeners of
+// this package), CLOSING with error or close listeners, and while queued
+// data exists. Otherwise it lets the handle go, so that a forgotten open
+// socket can be closed (API-105). The goroutines and the loop hold only the
+// socket, never the handle, so this is the only strong reference they keep.
+func (s *socket) retainLocked() {
+	if !s.mustLiveLocked() {
+		s.pinned = nil
+		return
+	}
+	if s.pinned == nil {
+		s.pinned = s.handle.Value() // nil if already collected
+	}
+}
+
+func (s *socket) mustLiveLocked() bool {
+	if len(s.sendq) > 0 || s.writing {
+		return true
+	}
+	var types []string
+	switch ReadyState(s.state.Load()) {
+	case Connecting:
+		types = []string{EventOpen, EventMessage, EventError, EventClose, EventDrain}
+	case Open:
+		types = []string{EventMessage, EventError, EventClose, EventDrain}
+	case Closing:
+		types = []string{EventError, EventClose}
+	default:
+		return false
+	}
+	for _, typ := range types {
+		if s.target.hasListeners(typ) {
+			return true
+		}
+	}
+	return false
 }
 
 // failLocked fails a connecting socket (API-77): CLOSING now, error and
@@ -399,6 +495,7 @@ func (s *socket) failLocked(cause error) {
 	if s.conn != nil {
 		s.conn.CloseNow()
 	}
+	s.retainLocked()
 }
 
 // startCloseLocked starts the closing handshake after the queued messages.
@@ -415,16 +512,7 @@ func (s *socket) enqueueLocked(o outgoing) {
 		s.writing = true
 		go s.writeLoop(s.conn)
 	}
-}
-
-// hasListeners reports whether any handler or listener is registered.
-func (s *socket) hasListeners() bool {
-	for _, typ := range []string{EventOpen, EventMessage, EventError, EventClose, EventDrain} {
-		if s.target.hasListeners(typ) {
-			return true
-		}
-	}
-	return false
+	s.retainLocked() // queued data keeps the socket alive (API-104)
 }
 
 // panicHook reports a listener's panic through Options.OnPanic, or prints it.
@@ -436,9 +524,7 @@ func (s *socket) writeLoop(c *Conn) {
 		s.mu.Lock()
 		if len(s.sendq) == 0 {
 			s.writing = false
-			if !s.hasListeners() {
-				s.pinned = nil // nothing queued, nobody listening (API-104, API-105)
-			}
+			s.retainLocked() // nothing queued: only listeners may keep it (API-104, API-105)
 			s.mu.Unlock()
 			return
 		}
@@ -453,6 +539,7 @@ func (s *socket) writeLoop(c *Conn) {
 		if err := c.Write(context.Background(), o.typ, o.data); err != nil {
 			s.mu.Lock()
 			s.sendq, s.writing = nil, false // the bytes stay counted (API-55)
+			s.retainLocked()
 			s.mu.Unlock()
 			return
 		}
@@ -515,7 +602,6 @@ func (s *socket) send(typ MessageType, p []byte) error {
 	if b > s.highWaterMark() {
 		s.aboveHWM = true
 	}
-	s.pinned = s.handle.Value() // queued data keeps the socket alive (API-104)
 	s.enqueueLocked(outgoing{typ: typ, data: p})
 	return nil
 }
@@ -549,6 +635,7 @@ func (s *socket) close(code CloseCode, reason string) {
 	case Open:
 		if s.closeStarted {
 			s.state.Store(uint32(Closing))
+			s.retainLocked()
 			return
 		}
 		s.startCloseLocked(code, reason)
@@ -556,11 +643,14 @@ func (s *socket) close(code CloseCode, reason string) {
 }
 
 // httpURLOf returns u with its scheme mapped back to http or https, the
-// URL whose cookies a handshake carries (API-31).
+// URL whose cookies a handshake carries and under which the cookies of its
+// response are stored (API-31). Its Path is the URL's path as serialized
+// (percent-encoded), the path a browser matches cookie paths against.
 func httpURLOf(u *wsURL) *url.URL {
 	scheme := "http"
 	if u.Secure() {
 		scheme = "https"
 	}
-	return &url.URL{Scheme: scheme, Host: u.Host(), Path: "/"}
+	path, _, _ := strings.Cut(u.ResourceName(), "?")
+	return &url.URL{Scheme: scheme, Host: u.Host(), Path: path}
 }

@@ -211,10 +211,10 @@ func (ws *WebSocket) SetOnDrain(fn func(*Event)) {
 func (ws *WebSocket) setHandler(typ string, orig any, isNil bool, fn func(AnyEvent)) {
 	if isNil {
 		ws.s.target.setHandler(typ, nil, nil)
-		return
+	} else {
+		ws.s.target.setHandler(typ, fn, orig)
 	}
-	ws.s.target.setHandler(typ, fn, orig)
-	ws.pin()
+	ws.listenersChanged()
 }
 
 // AddEventListener adds a listener for events of type typ ("open",
@@ -225,8 +225,40 @@ func (ws *WebSocket) setHandler(typ string, orig any, isNil bool, fn func(AnyEve
 // twice adds it twice.
 func (ws *WebSocket) AddEventListener(typ string, fn func(AnyEvent), opts ...ListenerOption) (remove func()) {
 	remove = ws.s.target.addEventListener(typ, fn, opts...)
-	ws.pin()
+	ws.listenersChanged()
+	if r, ok := any(ws.s).(retainer); ok {
+		rm := remove // captures the socket, not ws: a kept remove func must not keep the handle alive
+		return func() {
+			rm()
+			r.retain()
+		}
+	}
 	return remove
+}
+
+// retainer is a socket that works out by itself, from its state, its
+// listeners and its queued data, whether its handle must stay alive
+// (API-104) or may be collected and closed (API-105).
+type retainer interface{ retain() }
+
+// listenersChanged re-evaluates whether the handle must stay alive after a
+// listener was added or removed.
+func (ws *WebSocket) listenersChanged() {
+	if r, ok := any(ws.s).(retainer); ok {
+		r.retain()
+		return
+	}
+	ws.pin()
+}
+
+// pin keeps the handle alive while it has listeners (API-104), for a
+// socket that is not a retainer.
+func (ws *WebSocket) pin() {
+	ws.s.mu.Lock()
+	if ReadyState(ws.s.state.Load()) != Closed {
+		ws.s.pinned = ws
+	}
+	ws.s.mu.Unlock()
 }
 
 // DispatchEvent dispatches a synthetic event to the socket's listeners,
@@ -236,13 +268,4 @@ func (ws *WebSocket) AddEventListener(typ string, fn func(AnyEvent), opts ...Lis
 // event is being dispatched already.
 func (ws *WebSocket) DispatchEvent(e AnyEvent) (bool, error) {
 	return ws.s.target.dispatchEvent(e, ws, ws.s.panicHook)
-}
-
-// pin keeps the handle alive while it has listeners (API-104).
-func (ws *WebSocket) pin() {
-	ws.s.mu.Lock()
-	if ReadyState(ws.s.state.Load()) != Closed {
-		ws.s.pinned = ws
-	}
-	ws.s.mu.Unlock()
 }

@@ -1,0 +1,568 @@
+package websocket
+
+// Section 3 of the checklist: establishing the connection, as the
+// WebSocket object's user and its server see it (API-25..API-42), and the
+// security-flavoured rules of section 12 (API-109..API-111).
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wsstack/websocket/wsproto"
+)
+
+// dialAddr returns a NetDialContext that connects to addr whatever the URL
+// names, counting its calls in n (if not nil).
+func dialAddr(addr string, n *atomic.Int32) func(context.Context, string, string) (net.Conn, error) {
+	return func(ctx context.Context, network, _ string) (net.Conn, error) {
+		if n != nil {
+			n.Add(1)
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}
+}
+
+// dialLoopback is a NetDialContext that connects to 127.0.0.1 on the port
+// asked for, whatever the host, so that tests can use host names.
+func dialLoopback(ctx context.Context, network, addr string) (net.Conn, error) {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	return (&net.Dialer{}).DialContext(ctx, network, net.JoinHostPort("127.0.0.1", port))
+}
+
+// newTLSEchoServer starts a TLS server whose handler accepts with Accept
+// and echoes, recording the Cookie header of each request; it returns the
+// server and a client TLS config that trusts it.
+func newTLSEchoServer(t *testing.T, cookies *recorder) (*httptest.Server, *tls.Config) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if cookies != nil {
+			cookies.add("%s", r.Header.Get("Cookie"))
+		}
+		c, err := Accept(w, r, &AcceptOptions{InsecureSkipOriginCheck: true})
+		if err != nil {
+			return
+		}
+		echo(c)
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes of the tests
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	return srv, &tls.Config{RootCAs: pool}
+}
+
+// TestAPI26_API28_API32_API34_RequestOnTheWire: the handshake request is
+// GET with Upgrade, Connection, a fresh 16-byte key, version 13 and the
+// protocols joined with ", " (API-26); its request line carries exactly the
+// URL's resource name and its Host header exactly the URL's host, as the URL
+// Standard serialized them, even where net/url would refuse or re-escape
+// them; there is no Referer (API-28), the cache headers of mode "no-store"
+// are there (API-32), and no Origin unless one is set (API-34).
+func TestAPI26_API28_API32_API34_RequestOnTheWire(t *testing.T) {
+	srv := startAPIServer(t, func(p *apiPeer) {
+		p.accept()
+		p.echoClose()
+	})
+	cases := []struct {
+		url        string
+		protocols  []string
+		wantTarget string
+		wantHost   string
+	}{
+		{"ws://127.0.0.1:%s", nil, "/", "127.0.0.1:%s"},
+		{"ws://127.0.0.1:%s/chat", []string{"chat", "superchat"}, "/chat", "127.0.0.1:%s"},
+		{"ws://127.0.0.1:%s/%%zz", nil, "/%zz", "127.0.0.1:%s"},
+		{"ws://127.0.0.1:%s/a|b^c[d]", nil, "/a|b%5Ec[d]", "127.0.0.1:%s"},
+		{"ws://127.0.0.1:%s/%%2F?%%zz", nil, "/%2F?%zz", "127.0.0.1:%s"},
+		{"ws://127.0.0.1:%s/ü", nil, "/%C3%BC", "127.0.0.1:%s"},
+		{"ws://127.0.0.1:%s/a b?c d", nil, "/a%20b?c%20d", "127.0.0.1:%s"},
+		{"ws://127.0.0.1:%s/p?'x'", nil, "/p?%27x%27", "127.0.0.1:%s"},
+		{"ws://127.0.0.1:%s/?", nil, "/?", "127.0.0.1:%s"},
+		{"ws://127.0.0.1:%s/x?a\x00b", nil, "/x?a%00b", "127.0.0.1:%s"},
+		{"WS://Example.TEST:80/Path", nil, "/Path", "example.test"},
+		{"ws://example.test:8080", nil, "/", "example.test:8080"},
+		{"ws://bücher.example/", nil, "/", "xn--bcher-kva.example"},
+		{"ws://[::1]:9000/v6", nil, "/v6", "[::1]:9000"},
+		{"wss://example.test:443/", nil, "/", "example.test"}, // fails in TLS: only the constructor matters
+	}
+	_, port, _ := net.SplitHostPort(srv.addr)
+	var keys []string
+	for _, tc := range cases {
+		rawURL := tc.url
+		if strings.Contains(rawURL, "%s") {
+			rawURL = fmt.Sprintf(rawURL, port)
+		}
+		wantHost := tc.wantHost
+		if strings.Contains(wantHost, "%s") {
+			wantHost = fmt.Sprintf(wantHost, port)
+		}
+		n := len(srv.requests())
+		var opened bool
+		runWithin(t, apiTimeout, func() {
+			ws, err := NewWithOptions(rawURL, tc.protocols, &Options{NetDialContext: dialAddr(srv.addr, nil)})
+			if err != nil {
+				t.Errorf("New(%q): %v", rawURL, err)
+				return
+			}
+			ws.SetOnOpen(func(*Event) { opened = true; ws.Close() })
+		})
+		if strings.HasPrefix(rawURL, "wss:") {
+			continue
+		}
+		reqs := srv.requests()
+		if len(reqs) != n+1 || !opened {
+			t.Errorf("%q: %d requests, opened %v", rawURL, len(reqs)-n, opened)
+			continue
+		}
+		p := reqs[n]
+		line, _, _ := strings.Cut(p.raw, "\r\n")
+		if want := "GET " + tc.wantTarget + " HTTP/1.1"; line != want {
+			t.Errorf("%q: request line %q, want %q", rawURL, line, want)
+		}
+		h := p.req.Header
+		if got := h.Values("Host"); len(got) != 1 || got[0] != wantHost {
+			t.Errorf("%q: Host %q, want %q", rawURL, got, wantHost)
+		}
+		for name, want := range map[string]string{
+			"Upgrade":                "websocket",
+			"Connection":             "Upgrade",
+			"Sec-WebSocket-Version":  "13",
+			"Sec-WebSocket-Protocol": strings.Join(tc.protocols, ", "),
+			"Cache-Control":          "no-cache", // API-32
+			"Pragma":                 "no-cache",
+			"Referer":                "", // API-28
+			"Origin":                 "", // API-34
+			"Cookie":                 "", // API-111
+			"Authorization":          "",
+		} {
+			if got := strings.Join(h.Values(name), ","); got != want {
+				t.Errorf("%q: %s %q, want %q", rawURL, name, got, want)
+			}
+		}
+		key := h.Get("Sec-WebSocket-Key")
+		if b, err := base64.StdEncoding.DecodeString(key); err != nil || len(b) != 16 {
+			t.Errorf("%q: Sec-WebSocket-Key %q is not 16 bytes of base64", rawURL, key)
+		}
+		for _, k := range keys {
+			if k == key {
+				t.Errorf("%q: Sec-WebSocket-Key %q used twice", rawURL, key)
+			}
+		}
+		keys = append(keys, key)
+	}
+}
+
+// TestAPI27_CompressionOffer: the client offers permessage-deflate. The
+// extension has not landed yet (dial.go's extensionOffers offers nothing,
+// and Options has no DisableCompression): the test checks the offer once
+// there is one, and skips until then.
+func TestAPI27_CompressionOffer(t *testing.T) {
+	srv := startAPIServer(t, func(p *apiPeer) {
+		p.accept()
+		p.echoClose()
+	})
+	runWithin(t, apiTimeout, func() {
+		ws, _ := New(srv.url)
+		ws.SetOnOpen(func(*Event) { ws.Close() })
+	})
+	offer := srv.requests()[0].req.Header.Get("Sec-WebSocket-Extensions")
+	if offer == "" {
+		t.Skip("API-27: permessage-deflate is not offered yet (extensionOffers in dial.go)")
+	}
+	if !strings.Contains(offer, "permessage-deflate") {
+		t.Fatalf("offer %q has no permessage-deflate", offer)
+	}
+}
+
+// TestAPI31_CookieJar: with a jar, the cookies of the http-mapped URL go in
+// one Cookie header (after the application's own), path-matched against the
+// URL's path; Set-Cookie on the 101 response is stored before the open event
+// is queued, so a socket opened inside OnOpen already carries it; Secure
+// cookies go only over wss. The host is example.com (dialed on the
+// loopback), a name the test server's certificate covers: for loopback
+// addresses, the jar sends Secure cookies over http too, as browsers do.
+func TestAPI31_CookieJar(t *testing.T) {
+	srv := startAPIServer(t, func(p *apiPeer) {
+		if p.req.RequestURI == "/first" {
+			p.write([]byte(p.response101("Set-Cookie: session=abc; Path=/; HttpOnly\r\nSet-Cookie: scoped=1; Path=/chat\r\n")))
+		} else {
+			p.accept()
+		}
+		p.echoClose()
+	})
+	var tlsCookies recorder
+	tlsSrv, tlsConf := newTLSEchoServer(t, &tlsCookies)
+	_, tlsPort, _ := net.SplitHostPort(tlsSrv.Listener.Addr().String())
+	_, port, _ := net.SplitHostPort(srv.addr)
+	wsURL, tlsURL := "ws://example.com:"+port, "wss://example.com:"+tlsPort
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar.SetCookies(&url.URL{Scheme: "https", Host: "example.com", Path: "/"},
+		[]*http.Cookie{{Name: "sec", Value: "1", Secure: true, Path: "/"}})
+
+	opts := func(h http.Header) *Options {
+		return &Options{Jar: jar, Header: h, TLSConfig: tlsConf, NetDialContext: dialLoopback}
+	}
+	runWithin(t, apiTimeout, func() {
+		first, err := NewWithOptions(wsURL+"/first", nil, opts(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		first.SetOnOpen(func(*Event) {
+			for _, next := range []struct {
+				url string
+				h   http.Header
+			}{
+				{wsURL + "/chat/room", nil},
+				{wsURL + "/other", http.Header{"Cookie": {"mine=1"}}},
+				{tlsURL + "/", nil},
+			} {
+				ws, err := NewWithOptions(next.url, nil, opts(next.h))
+				if err != nil {
+					t.Error(err)
+					continue
+				}
+				ws.SetOnOpen(func(*Event) { ws.Close() })
+			}
+			first.Close()
+		})
+	})
+	got := map[string][]string{}
+	for _, p := range srv.requests() {
+		got[p.req.RequestURI] = p.req.Header.Values("Cookie")
+	}
+	want := map[string][]string{
+		"/first":     nil,
+		"/chat/room": {"scoped=1; session=abc"},
+		"/other":     {"mine=1; session=abc"},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Cookie headers %q, want %q", got, want)
+	}
+	// The secure cookie went over wss only; the others are host-only
+	// cookies of example.com, whatever the port.
+	if got := tlsCookies.String(); got != "sec=1; session=abc" {
+		t.Errorf("wss Cookie %q", got)
+	}
+}
+
+// TestAPI33_BasicAuthFromUserinfo: user information in the URL becomes
+// Basic credentials, percent-decoded (WPT basic-auth: foo:bar@ →
+// Basic Zm9vOmJhcg==); a 401 answer fails (see the failure table).
+func TestAPI33_WebSocketBasicAuthFromUserinfo(t *testing.T) {
+	srv := startAPIServer(t, func(p *apiPeer) {
+		p.accept()
+		p.echoClose()
+	})
+	_, port, _ := net.SplitHostPort(srv.addr)
+	for _, tc := range []struct{ userinfo, want string }{
+		{"foo:bar@", "Basic Zm9vOmJhcg=="},
+		{"us%20er:p%40ss@", "Basic " + base64.StdEncoding.EncodeToString([]byte("us er:p@ss"))},
+		{"user@", "Basic " + base64.StdEncoding.EncodeToString([]byte("user:"))},
+		{"", ""},
+	} {
+		n := len(srv.requests())
+		runWithin(t, apiTimeout, func() {
+			ws, err := New("ws://" + tc.userinfo + "127.0.0.1:" + port + "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ws.SetOnOpen(func(*Event) { ws.Close() })
+		})
+		if got := srv.requests()[n].req.Header.Get("Authorization"); got != tc.want {
+			t.Errorf("%q: Authorization %q, want %q", tc.userinfo, got, tc.want)
+		}
+	}
+}
+
+// TestAPI34_OriginOnlyWhenSet: Options.Origin is sent as it is; without it
+// there is no Origin header.
+func TestAPI34_OriginOnlyWhenSet(t *testing.T) {
+	srv := startAPIServer(t, func(p *apiPeer) {
+		p.accept()
+		p.echoClose()
+	})
+	for _, origin := range []string{"https://example.test", ""} {
+		n := len(srv.requests())
+		runWithin(t, apiTimeout, func() {
+			ws, _ := NewWithOptions(srv.url, nil, &Options{Origin: origin})
+			ws.SetOnOpen(func(*Event) { ws.Close() })
+		})
+		if got := srv.requests()[n].req.Header.Values("Origin"); strings.Join(got, ",") != origin {
+			t.Errorf("Origin %q sent as %q", origin, got)
+		}
+	}
+}
+
+// TestAPI38_FramesGluedToResponse: a close frame in the same segment as the
+// 101 response (whose reason phrase is odd and whose header values differ
+// in case) is processed normally: a clean close with 1001 "PASS"
+// (WPT opening-handshake/005).
+func TestAPI38_FramesGluedToResponse(t *testing.T) {
+	srv := startAPIServer(t, func(p *apiPeer) {
+		resp := "HTTP/1.1 101 Switching Protocols:\r\nUpgrade: WebSocket\r\nConnection: UPGRADE\r\n" +
+			"Sec-WebSocket-Accept: " + wsproto.AcceptKey(p.req.Header.Get("Sec-WebSocket-Key")) + "\r\n\r\n"
+		p.write(append([]byte(resp), apiFrame(wsproto.OpClose, apiClosePayload(1001, "PASS"))...))
+		p.readUntilClose()
+	})
+	var rec recorder
+	runWithin(t, apiTimeout, func() {
+		ws, _ := New(srv.url)
+		recordAll(ws, &rec)
+	})
+	if got, want := rec.String(), "open@OPEN close:true:1001:PASS@CLOSED"; got != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+}
+
+// TestAPI92_HandshakeFailuresLookAlike: every failure before open, whatever
+// its cause, is reported the same way: the constructor succeeds (API-25),
+// then an error event and a close event with 1006, not clean, in CLOSED
+// (API-49), with a Cause for Go programs (API-92); never an open or a
+// message, and Protocol and Extensions stay "" (API-57). The causes: a
+// redirect, never followed (API-29), a non-101 or non-HTTP answer (API-30),
+// 401 (API-33), a missing, empty, unasked-for or case-changed subprotocol
+// (API-35, API-36), an extension that was not offered, a wrong accept key
+// with a message glued after it, never delivered (API-37), a bad port
+// (API-39), a refused port, an unresolvable name, TLS failures that never
+// report 1015 (API-91).
+func TestAPI92_HandshakeFailuresLookAlike(t *testing.T) {
+	target := startAPIServer(t, func(p *apiPeer) { p.accept(); p.echoClose() })
+	srv := startAPIServer(t, func(p *apiPeer) {
+		ok := p.response101("")
+		switch p.req.RequestURI {
+		case "/redirect":
+			p.write([]byte("HTTP/1.1 301 Moved Permanently\r\nLocation: " + target.url + "/\r\nContent-Length: 0\r\n\r\n"))
+		case "/foo":
+			p.write([]byte("FOO BAR BAZ\r\n\r\n"))
+		case "/200":
+			p.write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"))
+		case "/401":
+			p.write([]byte("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\nContent-Length: 0\r\n\r\n"))
+		case "/badkey":
+			bad := strings.Replace(ok, wsproto.AcceptKey(p.req.Header.Get("Sec-WebSocket-Key")), wsproto.AcceptKey("x"), 1)
+			p.write(append([]byte(bad), apiFrame(wsproto.OpText, []byte("secret"))...))
+		case "/noproto":
+			p.write([]byte(ok))
+		case "/emptyproto":
+			p.write([]byte(p.response101("Sec-WebSocket-Protocol: \r\n")))
+		case "/unasked", "/case":
+			p.write([]byte(p.response101("Sec-WebSocket-Protocol: foobar\r\n")))
+		case "/ext":
+			p.write([]byte(p.response101("Sec-WebSocket-Extensions: x-unknown\r\n")))
+		}
+		p.waitEOF()
+	})
+	refused := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		return addr
+	}()
+	garbage, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			c, err := garbage.Accept()
+			if err != nil {
+				return
+			}
+			io.WriteString(c, "HTTP/1.1 400 Bad Request\r\n\r\n")
+			c.Close()
+		}
+	}()
+	t.Cleanup(func() { garbage.Close() })
+	tlsSrv, _ := newTLSEchoServer(t, nil)
+
+	for _, tc := range []struct {
+		id, url   string
+		protocols []string
+	}{
+		{"API-29/redirect", srv.url + "/redirect", nil},
+		{"API-30/not-http", srv.url + "/foo", nil},
+		{"API-30/200", srv.url + "/200", nil},
+		{"API-33/401", srv.url + "/401", nil},
+		{"API-35/no-protocol", srv.url + "/noproto", []string{"chat"}},
+		{"API-35/empty-protocol", srv.url + "/emptyproto", []string{"chat"}},
+		{"API-35/unasked-protocol", srv.url + "/unasked", nil},
+		{"API-36/protocol-case", srv.url + "/case", []string{"FOOBAR"}},
+		{"API-37/bad-accept", srv.url + "/badkey", nil},
+		{"API-26/unoffered-extension", srv.url + "/ext", nil},
+		{"API-39/bad-port", "ws://127.0.0.1:1/", nil},
+		{"API-25/refused", "ws://" + refused + "/", nil},
+		{"API-25/unresolvable", "ws://nonexistent.invalid/", nil},
+		{"API-91/tls-untrusted", "wss" + strings.TrimPrefix(tlsSrv.URL, "https") + "/", nil},
+		{"API-91/tls-to-plain", "wss://" + garbage.Addr().String() + "/", nil},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			var rec recorder
+			var cause error
+			var protocol, extensions string
+			runWithin(t, apiTimeout, func() {
+				ws, err := NewWithOptions(tc.url, tc.protocols, &Options{HandshakeTimeout: 3 * time.Second})
+				if err != nil {
+					t.Fatalf("the constructor failed: %v", err)
+				}
+				recordAll(ws, &rec)
+				ws.SetOnClose(func(e *CloseEvent) {
+					cause = e.Cause
+					protocol, extensions = ws.Protocol(), ws.Extensions()
+				})
+			})
+			if got, want := rec.String(), "error@CLOSED close:false:1006:@CLOSED"; got != want {
+				t.Errorf("events %s, want %s", got, want)
+			}
+			if cause == nil {
+				t.Error("no Cause")
+			}
+			if protocol != "" || extensions != "" {
+				t.Errorf("API-57: Protocol %q, Extensions %q after a failed handshake", protocol, extensions)
+			}
+		})
+	}
+	if n := target.accepted(); n != 0 {
+		t.Errorf("API-29: the redirect was followed (%d connections)", n)
+	}
+}
+
+// TestAPI39_BadPortsFailThroughEvents: a Fetch bad port is never an
+// exception: the constructor succeeds, nothing connects, error and close
+// 1006 follow; AllowBadPorts lets the connection through.
+func TestAPI39_BadPortsFailThroughEvents(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:10080") // on the list, and above 1023
+	if err != nil {
+		t.Skipf("cannot listen on the bad port 10080: %v", err)
+	}
+	var accepted atomic.Int32
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				req, err := http.ReadRequest(br)
+				if err != nil {
+					return
+				}
+				p := &apiPeer{t: t, nc: c, br: br, req: req}
+				p.accept()
+				p.echoClose()
+			}()
+		}
+	}()
+	t.Cleanup(func() { ln.Close() })
+	for _, allow := range []bool{false, true} {
+		var rec recorder
+		runWithin(t, apiTimeout, func() {
+			ws, err := NewWithOptions("ws://127.0.0.1:10080/", nil, &Options{AllowBadPorts: allow})
+			if err != nil {
+				t.Fatalf("the constructor failed: %v", err)
+			}
+			recordAll(ws, &rec)
+			ws.SetOnOpen(func(*Event) { ws.Close() })
+		})
+		want := "error@CLOSED close:false:1006:@CLOSED"
+		if allow {
+			want = "open@OPEN close:true:1005:@CLOSED"
+		}
+		if got := rec.String(); got != want {
+			t.Errorf("AllowBadPorts %v: events %s, want %s", allow, got, want)
+		}
+		if !allow && accepted.Load() != 0 {
+			t.Errorf("a blocked port was connected to")
+		}
+	}
+}
+
+// TestAPI40_OneConnectingPerEndpoint: two sockets to one endpoint: the
+// second handshake starts only after the first one ended (the two
+// exchanges never interleave, even when the first one is slow); a socket
+// waiting for its turn is closed at once by Close, without touching the
+// network.
+func TestAPI40_OneConnectingPerEndpoint(t *testing.T) {
+	var order recorder
+	var first atomic.Bool
+	release := make(chan struct{})
+	arrived := make(chan struct{}, 1)
+	srv := startAPIServer(t, func(p *apiPeer) {
+		path := p.req.RequestURI
+		order.add("req%s", path)
+		switch {
+		case path == "/held":
+			arrived <- struct{}{}
+			<-release
+		case first.CompareAndSwap(false, true):
+			time.Sleep(100 * time.Millisecond) // a slow handshake: the other one must wait
+		}
+		order.add("resp%s", path)
+		p.accept()
+		p.echoClose()
+	})
+
+	t.Run("order", func(t *testing.T) {
+		runWithin(t, apiTimeout, func() {
+			for _, path := range []string{"/a", "/b"} {
+				ws, _ := New(srv.url + path)
+				ws.SetOnOpen(func(*Event) { ws.Close() })
+			}
+		})
+		got := order.apiEvents()
+		if len(got) != 4 || got[0] != "req"+got[1][4:] || got[2] != "req"+got[3][4:] || got[0] == got[2] {
+			t.Fatalf("the handshakes interleaved: %q", got)
+		}
+	})
+
+	t.Run("close-while-waiting", func(t *testing.T) {
+		var rec1, rec2 recorder
+		var ws1 *WebSocket
+		opts1 := recordingOptions(&rec1)
+		opts1.OnOpen = func(*Event) { rec1.add("open"); ws1.Close() }
+		ws1, _ = NewWithOptions(srv.url+"/held", nil, opts1)
+		waitFor(t, arrived, "the first handshake")
+		conns := srv.accepted()
+		ws2, _ := NewWithOptions(srv.url+"/second", nil, recordingOptions(&rec2))
+		ws2.Close()
+		waitDone(t, ws2) // while the first handshake is still held
+		if got, want := rec2.String(), "error close:false:1006:"; got != want {
+			t.Errorf("waiting socket: %s, want %s", got, want)
+		}
+		if srv.accepted() != conns {
+			t.Errorf("the closed waiting socket connected")
+		}
+		close(release)
+		waitDone(t, ws1)
+		if got, want := rec1.String(), "open close:true:1005:"; got != want {
+			t.Errorf("first socket: %s, want %s", got, want)
+		}
+	})
+}

@@ -190,12 +190,11 @@ func pDialHello(t *testing.T, url string, h http.Header) func() {
 // it returns a function that closes it and waits for its end.
 func pNewHello(t *testing.T, url, origin string) func() {
 	opened := make(chan struct{})
-	var ws *WebSocket
 	ws, err := NewWithOptions(url, nil, &Options{
 		Origin:       origin,
 		CloseTimeout: 100 * time.Millisecond,
-		OnOpen: func(*Event) {
-			ws.SendText("hello")
+		OnOpen: func(e *Event) {
+			e.Target().(*WebSocket).SendText("hello")
 			close(opened)
 		},
 	})

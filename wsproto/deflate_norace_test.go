@@ -1,0 +1,5 @@
+//go:build !race
+
+package wsproto_test
+
+const raceEnabled = false

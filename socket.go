@@ -551,6 +551,9 @@ func (s *socket) writeLoop(c *Conn) {
 // sent takes bytes that reached the network off BufferedAmount, and wakes
 // producers waiting for room.
 func (s *socket) sent(n uint64) {
+	if ReadyState(s.state.Load()) == Closed {
+		return // a late report: after CLOSED nothing is subtracted (API-55)
+	}
 	b := s.buffered.Add(-n)
 	s.mu.Lock()
 	hwm := s.highWaterMark()

@@ -10,6 +10,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -19,6 +20,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -565,4 +567,203 @@ func TestAPI40_OneConnectingPerEndpoint(t *testing.T) {
 			t.Errorf("first socket: %s, want %s", got, want)
 		}
 	})
+}
+
+// TestAPI41_SecureContext: with SecureContext, a ws: URL is a
+// SecurityError at once and wss: is fine; the default allows ws:.
+func TestAPI41_SecureContext(t *testing.T) {
+	for _, tc := range []struct {
+		url    string
+		secure bool
+		want   error
+	}{
+		{"ws://example.test/", true, ErrSecurity},
+		{"http://example.test/", true, ErrSecurity},
+		{"wss://example.test/", true, nil},
+		{"https://example.test/", true, nil},
+		{"ws://example.test/", false, nil},
+	} {
+		ws, err := NewWithOptions(tc.url, nil, &Options{SecureContext: tc.secure, NetDialContext: noDial})
+		if !errors.Is(err, tc.want) || (err == nil) != (tc.want == nil) {
+			t.Errorf("%q, SecureContext %v: %v, want %v", tc.url, tc.secure, err, tc.want)
+		}
+		if ws != nil {
+			waitDone(t, ws) // fails in the dialer
+		}
+	}
+}
+
+// connectProxy starts an HTTP CONNECT proxy on the loopback; it records the
+// targets it was asked for.
+func connectProxy(t *testing.T, targets *recorder) *url.URL {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				br := bufio.NewReader(c)
+				req, err := http.ReadRequest(br)
+				if err != nil || req.Method != http.MethodConnect {
+					return
+				}
+				targets.add("%s", req.RequestURI)
+				up, err := net.Dial("tcp", req.RequestURI)
+				if err != nil {
+					io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\n\r\n")
+					return
+				}
+				defer up.Close()
+				io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
+				done := make(chan struct{})
+				go func() {
+					io.Copy(up, br)
+					up.(*net.TCPConn).CloseWrite()
+					close(done)
+				}()
+				io.Copy(c, up)
+				c.(*net.TCPConn).CloseWrite()
+				<-done
+			}()
+		}
+	}()
+	return &url.URL{Scheme: "http", Host: ln.Addr().String()}
+}
+
+// TestAPI42_TLSProxyDialer: wss runs TLS with certificate verification
+// (TLSConfig supplies the roots; without them the handshake fails, see the
+// failure table), through an HTTP CONNECT proxy when Proxy names one, over
+// the application's NetDialContext when set.
+func TestAPI42_TLSProxyDialer(t *testing.T) {
+	srv, conf := newTLSEchoServer(t, nil)
+	wssURL := "wss" + strings.TrimPrefix(srv.URL, "https")
+	var targets recorder
+	proxy := connectProxy(t, &targets)
+	var dials atomic.Int32
+	for _, tc := range []struct {
+		name string
+		opts Options
+	}{
+		{"tls", Options{TLSConfig: conf}},
+		{"proxy", Options{TLSConfig: conf, Proxy: http.ProxyURL(proxy)}},
+		{"dialer", Options{TLSConfig: conf, NetDialContext: dialAddr(srv.Listener.Addr().String(), &dials)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var rec recorder
+			runWithin(t, apiTimeout, func() {
+				ws, err := NewWithOptions(wssURL, nil, &tc.opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ws.SetOnOpen(func(*Event) { ws.Send("over TLS") })
+				ws.SetOnMessage(func(e *MessageEvent) { rec.add("%v", e.Data); ws.Close(WithCode(1000)) })
+				ws.SetOnClose(func(e *CloseEvent) { rec.add("close:%v:%d", e.WasClean, e.Code) })
+			})
+			if got, want := rec.String(), "over TLS close:true:1000"; got != want {
+				t.Fatalf("got %s, want %s", got, want)
+			}
+		})
+	}
+	if got, want := targets.String(), srv.Listener.Addr().String(); got != want {
+		t.Errorf("proxy targets %q, want %q", got, want)
+	}
+	if dials.Load() != 1 {
+		t.Errorf("NetDialContext called %d times", dials.Load())
+	}
+}
+
+// TestAPI109_HandshakeHeadersRefused: Options.Header may not set the
+// handshake's own headers, in any spelling: the constructor returns a
+// SyntaxError; other headers reach the server.
+func TestAPI109_HandshakeHeadersRefused(t *testing.T) {
+	for _, name := range []string{
+		"Sec-WebSocket-Key", "sec-websocket-key", "Sec-WebSocket-Version", "Sec-WebSocket-Accept",
+		"Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions", "Upgrade", "Connection", "Host", "host",
+		"Content-Length", "Transfer-Encoding",
+	} {
+		ws, err := NewWithOptions("ws://example.test/", nil, &Options{Header: http.Header{name: {"x"}}})
+		if !errors.Is(err, ErrSyntax) || ws != nil {
+			t.Errorf("Header %q: %v, want a SyntaxError", name, err)
+		}
+	}
+	srv := startAPIServer(t, func(p *apiPeer) { p.accept(); p.echoClose() })
+	runWithin(t, apiTimeout, func() {
+		ws, err := NewWithOptions(srv.url, nil, &Options{Header: http.Header{
+			"User-Agent": {"api-test/1"}, "X-Custom": {"a", "b"}, "Authorization": {"Bearer t"},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws.SetOnOpen(func(*Event) { ws.Close() })
+	})
+	h := srv.requests()[0].req.Header
+	if h.Get("User-Agent") != "api-test/1" || strings.Join(h.Values("X-Custom"), ",") != "a,b" || h.Get("Authorization") != "Bearer t" {
+		t.Errorf("extra headers: %q", h)
+	}
+}
+
+// TestAPI110_OriginIsTheApplicationsChoice: the Origin header is whatever
+// the application set, so a server's origin check applies to it: our
+// Accept, with its default same-origin policy, refuses a foreign Origin
+// (the socket sees error and close 1006) and lets a client without Origin
+// in (a non-browser client; absence proves nothing about same-origin).
+func TestAPI110_OriginIsTheApplicationsChoice(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		echo(c)
+	}))
+	t.Cleanup(srv.Close)
+	url := "ws" + strings.TrimPrefix(srv.URL, "http")
+	for _, tc := range []struct{ origin, want string }{
+		{"https://evil.example", "error close:false:1006"},
+		{"", "open close:true:1005"},
+		{srv.URL, "open close:true:1005"},
+	} {
+		var rec recorder
+		runWithin(t, apiTimeout, func() {
+			ws, _ := NewWithOptions(url, nil, &Options{Origin: tc.origin})
+			ws.SetOnOpen(func(*Event) { rec.add("open"); ws.Close() })
+			ws.SetOnError(func(*Event) { rec.add("error") })
+			ws.SetOnClose(func(e *CloseEvent) { rec.add("close:%v:%d", e.WasClean, e.Code) })
+		})
+		if got := rec.String(); got != tc.want {
+			t.Errorf("Origin %q: %s, want %s", tc.origin, got, tc.want)
+		}
+	}
+}
+
+// TestAPI111_NoJarNoCookies: without a jar, no cookie is sent or kept,
+// even one the server sets.
+func TestAPI111_NoJarNoCookies(t *testing.T) {
+	srv := startAPIServer(t, func(p *apiPeer) {
+		p.write([]byte(p.response101("Set-Cookie: session=abc; Path=/\r\n")))
+		p.echoClose()
+	})
+	for range 2 {
+		runWithin(t, apiTimeout, func() {
+			ws, _ := New(srv.url)
+			ws.SetOnOpen(func(*Event) { ws.Close() })
+		})
+	}
+	for _, p := range srv.requests() {
+		if c := p.req.Header.Values("Cookie"); c != nil {
+			t.Errorf("Cookie %q sent without a jar", c)
+		}
+	}
 }

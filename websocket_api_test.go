@@ -435,6 +435,12 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// noDial is a NetDialContext that fails at once, for tests that only need
+// a socket that never opens.
+func noDial(context.Context, string, string) (net.Conn, error) {
+	return nil, errors.New("no network in this test")
+}
+
 // ---- Section 1: the event-loop model ----
 
 // TestAPI1_SharedLoopNeverOverlaps: sockets sharing a loop never run two

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wsstack/websocket/wsproto"
@@ -19,7 +20,8 @@ type closeState struct {
 	done      chan struct{} // closed when the transport is closed
 	doneErr   error         // why the transport was closed
 	doneOnce  sync.Once
-	onDone    func() // called once the transport is closed; guarded by closeMu
+	onDone    func()      // called once the transport is closed; guarded by closeMu
+	closeSent atomic.Bool // our close frame went out: the keepalive stands down
 	// onCloseFrame, if set before reading starts, is called when the
 	// peer's close frame arrives, before it is answered (the WebSocket
 	// object's "closing handshake is started" moment).
@@ -43,10 +45,14 @@ func (c *Conn) Done() <-chan struct{} { return c.done }
 // 1007-1014, 3000-4999) and the reason valid UTF-8 of at most 123 bytes;
 // otherwise Close returns an error and sends nothing.
 //
-// Close may be called while another goroutine reads: that goroutine then
-// receives the peer's close frame, as a *CloseError. Close returns nil if the
-// handshake completed, whichever side started it, and the error that ended
-// the connection otherwise (for instance ErrCloseTimeout).
+// Close may be called while another goroutine reads: that goroutine goes on
+// receiving the messages the peer sent before its close frame, then the
+// close frame itself, as a *CloseError. So once a connection has been read
+// from, Close counts on the application to keep reading until Read fails; on
+// a connection never read, Close reads (and discards) until the peer's close
+// frame. Close returns nil if the handshake completed, whichever side started
+// it, and the error that ended the connection otherwise (for instance
+// ErrCloseTimeout).
 func (c *Conn) Close(code CloseCode, reason string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.closeTimeout)
 	defer cancel()
@@ -71,15 +77,24 @@ func (c *Conn) closeCtx(ctx context.Context, code CloseCode, reason string) erro
 		c.closeTransport(err)
 		return err
 	}
-	// Wait for the peer's close frame: a goroutine that reads will see it;
-	// if none does, read it here.
-	select {
-	case <-c.closeRcvd:
-	case <-c.done:
-	case c.readLock <- struct{}{}:
-		c.drainUntilClose(ctx)
-		c.readLock.unlock()
-	case <-ctx.Done():
+	// Wait for the peer's close frame. An application that reads sees it
+	// (and every message before it) through its own Read; on a connection
+	// that was never read, Close reads it here, discarding data.
+	if c.everRead.Load() {
+		select {
+		case <-c.closeRcvd:
+		case <-c.done:
+		case <-ctx.Done():
+		}
+	} else {
+		select {
+		case <-c.closeRcvd:
+		case <-c.done:
+		case c.readLock <- struct{}{}:
+			c.drainUntilClose(ctx)
+			c.readLock.unlock()
+		case <-ctx.Done():
+		}
 	}
 	select {
 	case <-c.done:
@@ -102,6 +117,7 @@ func (c *Conn) cleanClose() error {
 // drainUntilClose reads, discarding data, until the peer's close frame
 // arrives or ctx ends. The caller holds readLock.
 func (c *Conn) drainUntilClose(ctx context.Context) {
+	defer func() { c.msgType, c.partial, c.pending = 0, nil, nil }()
 	for c.readErr == nil {
 		c.pending = nil
 		if err := c.nextPiece(ctx); err != nil {
@@ -127,6 +143,7 @@ func (c *Conn) sendClose(ctx context.Context, code CloseCode, reason string) err
 	if err != nil {
 		return err
 	}
+	c.closeSent.Store(true)
 	return c.sendLocked(ctx, buf)
 }
 
@@ -145,9 +162,9 @@ func (c *Conn) receivedClose(code CloseCode, reason string) error {
 
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.closeTimeout)
 	defer cancel()
-	// Echo the code (an empty body for none). If ours went out first, this
-	// is the reply to it and there is nothing to send.
-	c.sendClose(ctx, code, "")
+	// Echo the code and reason (an empty body for none, P-64). If ours went
+	// out first, this is the reply to it and there is nothing to send.
+	c.sendClose(ctx, code, reason)
 	if c.role == wsproto.Client {
 		c.waitForEOF(ctx) // the server closes first
 	}
@@ -212,20 +229,14 @@ func (c *Conn) lingerClose(ctx context.Context) {
 
 // lostConnection handles a failed read from the network.
 func (c *Conn) lostConnection(err error) error {
-	select {
-	case <-c.done:
-		c.closeMu.Lock()
-		err = c.doneErr
-		c.closeMu.Unlock()
-	default:
-		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF // no close frame came first
-		}
-		err = fmt.Errorf("websocket: connection lost: %w", err)
-		c.closeTransport(err)
+	if errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF // no close frame came first
 	}
-	c.readErr = err
-	return err
+	// If the transport was closed on purpose (CloseNow, the keepalive, a
+	// failed write), that reason was recorded first and wins.
+	c.closeTransport(fmt.Errorf("websocket: connection lost: %w", err))
+	c.readErr = c.doneError()
+	return c.readErr
 }
 
 // closeTransport closes the network connection, once, recording why. It

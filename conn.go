@@ -5,7 +5,6 @@ import (
 	"context"
 	"net"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/wsstack/websocket/wsproto"
@@ -150,8 +149,3 @@ func itoa(n int) string {
 		}
 	}
 }
-
-// atomicTime is a time kept as Unix nanoseconds.
-type atomicTime struct{ ns atomic.Int64 }
-
-func (t *atomicTime) store(v time.Time) { t.ns.Store(v.UnixNano()) }

@@ -80,7 +80,3 @@ var ErrKeepaliveTimeout = errors.New("websocket: keepalive: peer did not answer 
 // ErrCloseTimeout is returned by Close when the peer did not complete the
 // closing handshake in time.
 var ErrCloseTimeout = errors.New("websocket: close: peer did not answer the close frame in time")
-
-// ErrMessageInProgress is returned when a second goroutine reads while a
-// message is being read by another.
-var errConcurrentRead = errors.New("websocket: concurrent reads on one connection")

@@ -113,7 +113,8 @@ func (c *Conn) stopKeepalive() {
 // dead, only pinged.
 func (c *Conn) keepaliveTick() {
 	c.pingMu.Lock()
-	if c.kaStopped {
+	if c.kaStopped || c.closeSent.Load() {
+		// After our close frame, Close's own timeout bounds the wait (P-59).
 		c.pingMu.Unlock()
 		return
 	}

@@ -23,14 +23,4 @@ func (m ctxMutex) lock(ctx context.Context) error {
 	}
 }
 
-// tryLock takes the mutex if it is free.
-func (m ctxMutex) tryLock() bool {
-	select {
-	case m <- struct{}{}:
-		return true
-	default:
-		return false
-	}
-}
-
 func (m ctxMutex) unlock() { <-m }

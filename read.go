@@ -29,6 +29,7 @@ type readState struct {
 	reader  *messageReader
 
 	readErr  error        // sticky: the reason reading stopped
+	everRead atomic.Bool  // the application has read: Close leaves reading to it
 	readers  atomic.Int32 // goroutines blocked reading the network
 	activity atomic.Bool  // something was received since the keepalive looked
 }
@@ -50,6 +51,7 @@ func (c *Conn) initRead(br *bufio.Reader) {
 // usable: what had arrived of the message is kept, and the next Read goes
 // on with it. Pings are answered and pongs processed while Read waits.
 func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
+	c.everRead.Store(true)
 	if err := c.readLock.lock(ctx); err != nil {
 		return 0, nil, err
 	}
@@ -86,6 +88,7 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 // reader returns ctx's error (the connection stays usable; the rest of that
 // message is skipped by the next Reader or Read).
 func (c *Conn) Reader(ctx context.Context) (MessageType, io.Reader, error) {
+	c.everRead.Store(true)
 	if err := c.readLock.lock(ctx); err != nil {
 		return 0, nil, err
 	}

@@ -192,7 +192,7 @@ func (c *Conn) Writer(ctx context.Context, typ MessageType) (io.WriteCloser, err
 	if err := c.msgLock.lock(ctx); err != nil {
 		return nil, err
 	}
-	return &messageWriter{c: c, ctx: ctx, op: op, buf: make([]byte, 0, c.cfg.writeBufSize)}, nil
+	return &messageWriter{c: c, ctx: ctx, op: op, text: op == wsproto.OpText, buf: make([]byte, 0, c.cfg.writeBufSize)}, nil
 }
 
 // messageWriter streams one message; see Conn.Writer.
@@ -200,6 +200,7 @@ type messageWriter struct {
 	c      *Conn
 	ctx    context.Context
 	op     wsproto.Opcode // opcode of the next frame
+	text   bool           // a text message: its UTF-8 is checked as it is written
 	buf    []byte
 	utf8   wsproto.UTF8Validator
 	closed bool
@@ -213,7 +214,7 @@ func (w *messageWriter) Write(p []byte) (int, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
-	if w.op == wsproto.OpText && !w.utf8.Write(p) {
+	if w.text && !w.utf8.Write(p) {
 		w.err = errInvalidText
 		return 0, w.err
 	}
@@ -252,7 +253,7 @@ func (w *messageWriter) Close() error {
 	}
 	w.closed = true
 	defer w.c.msgLock.unlock()
-	if w.err == nil && w.op == wsproto.OpText && !w.utf8.Complete() {
+	if w.err == nil && w.text && !w.utf8.Complete() {
 		w.err = errInvalidText
 	}
 	if w.err != nil {

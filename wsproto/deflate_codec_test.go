@@ -372,6 +372,29 @@ func TestP82_ContextTakeover(t *testing.T) {
 	}
 }
 
+// P-82: with LowMemoryTakeover the stream is the same, byte for byte.
+func TestP82_LowMemoryTakeover(t *testing.T) {
+	msgs := jsonMessages(30, 11)
+	for _, bits := range []int{9, 15} {
+		dir := direction{WindowBits: bits}
+		kept := wsproto.NewDeflater(dir, compressAll)
+		lowMem := compressAll
+		lowMem.LowMemoryTakeover = true
+		parked := wsproto.NewDeflater(dir, lowMem)
+		f := wsproto.NewInflater(dir, 0)
+		for i, m := range msgs {
+			a, _ := kept.Compress(nil, m)
+			b, _ := parked.Compress(nil, m)
+			if !bytes.Equal(a, b) {
+				t.Fatalf("%d bits, message %d: the low-memory compressor differs", bits, i)
+			}
+			if got, err := f.Inflate(nil, b); err != nil || !bytes.Equal(got, m) {
+				t.Fatalf("%d bits, message %d: %v", bits, i, err)
+			}
+		}
+	}
+}
+
 // P-82: the Deflater built from the agreement keeps the client's promise
 // of client_no_context_takeover even though the response left it out.
 func TestP82_PromiseKept(t *testing.T) {

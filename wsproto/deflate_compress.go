@@ -7,16 +7,23 @@ import "github.com/wsstack/websocket/internal/flate"
 // with a sync flush whose trailing 00 00 ff ff is removed. It is not safe
 // for concurrent use; the connection's write path serializes its calls.
 //
-// Memory: with context takeover the compressor's window stays with the
-// connection between messages (about 6*2^N bytes for N window bits, 192 KiB
-// at 15; see internal/flate); without it, or between messages of any mode,
-// the rest (block encoder, about 75 KiB at 15 bits) goes back to a pool
-// shared by all connections, so a connection without context takeover
-// holds only this small struct between messages.
+// Memory between messages, per connection, for N window bits:
+//
+//   - without context takeover: only this struct (under 200 bytes); the
+//     compressor's buffers come from pools shared by all connections for
+//     each message and go back at its end;
+//   - with context takeover: the compressor's window, about 6*2^N bytes
+//     (history, lookahead, hash chains: 192 KiB at 15 bits, 33 KiB at 12,
+//     8 KiB at 9), or only the 2^N bytes of history with
+//     DeflateConfig.LowMemoryTakeover.
+//
+// The block encoder (token buffer and Huffman tables, up to 75 KiB) is
+// pooled in every mode: it is held only while a message is compressed.
 type Deflater struct {
 	z         *flate.Writer
 	out       appendWriter
 	takeover  bool
+	park      bool // LowMemoryTakeover
 	threshold int
 }
 
@@ -24,7 +31,7 @@ type Deflater struct {
 // DeflateAgreement.Outgoing), with cfg's level, memory level and threshold.
 // cfg must pass Check.
 func NewDeflater(dir DeflateDirection, cfg DeflateConfig) *Deflater {
-	d := &Deflater{takeover: !dir.NoContextTakeover, threshold: cfg.threshold()}
+	d := &Deflater{takeover: !dir.NoContextTakeover, park: cfg.LowMemoryTakeover, threshold: cfg.threshold()}
 	level := flate.Default
 	switch cfg.Level {
 	case CompressionFast:
@@ -75,14 +82,18 @@ func (d *Deflater) Write(dst, p []byte) []byte {
 // Finish ends the message: it appends the rest of the compressed data, the
 // sync flush without its last four bytes 00 00 ff ff (P-79). An empty
 // message compresses to the single byte 0x00. Without context takeover,
-// the compressor's buffers go back to the pool.
+// the compressor's buffers go back to the pool; with LowMemoryTakeover,
+// all but the history do.
 func (d *Deflater) Finish(dst []byte) []byte {
 	d.out.b = dst
 	d.z.Flush()
 	dst, d.out.b = d.out.b, nil
 	dst = dst[:len(dst)-4] // the flush always ends with 00 00 ff ff
-	if !d.takeover {
+	switch {
+	case !d.takeover:
 		d.z.Release()
+	case d.park:
+		d.z.Park()
 	}
 	return dst
 }

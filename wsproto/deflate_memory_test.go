@@ -31,18 +31,23 @@ func TestDeflateMemoryPerConnection(t *testing.T) {
 	for _, tc := range []struct {
 		name               string
 		dir                direction
+		lowMem             bool
 		maxDeflate, maxInf int // bytes per connection
 	}{
-		{"no takeover, 15 bits", direction{NoContextTakeover: true, WindowBits: 15}, 300, 300},
-		{"takeover, 15 bits", direction{WindowBits: 15}, 200 << 10, 33 << 10},
-		{"takeover, 12 bits", direction{WindowBits: 12}, 40 << 10, 5 << 10},
-		{"takeover, 9 bits", direction{WindowBits: 9}, 9 << 10, 1 << 10},
+		{"no takeover, 15 bits", direction{NoContextTakeover: true, WindowBits: 15}, false, 300, 300},
+		{"takeover, 15 bits", direction{WindowBits: 15}, false, 200 << 10, 33 << 10},
+		{"takeover, 12 bits", direction{WindowBits: 12}, false, 40 << 10, 5 << 10},
+		{"takeover, 9 bits", direction{WindowBits: 9}, false, 9 << 10, 1 << 10},
+		{"low-memory takeover, 15", direction{WindowBits: 15}, true, 33 << 10, 33 << 10},
+		{"low-memory takeover, 12", direction{WindowBits: 12}, true, 5 << 10, 5 << 10},
 	} {
+		cfg := compressAll
+		cfg.LowMemoryTakeover = tc.lowMem
 		sendSide := make([]*wsproto.Deflater, conns)
 		recvSide := make([]*wsproto.Inflater, conns)
 		before := heapAfterGC()
 		for i := range sendSide {
-			sendSide[i] = wsproto.NewDeflater(tc.dir, compressAll)
+			sendSide[i] = wsproto.NewDeflater(tc.dir, cfg)
 			sendSide[i].Compress(nil, msg)
 		}
 		mid := heapAfterGC()
@@ -56,7 +61,7 @@ func TestDeflateMemoryPerConnection(t *testing.T) {
 		after := heapAfterGC()
 		perDeflate := int(mid-before) / conns
 		perInflate := int(after-mid) / conns
-		t.Logf("%-20s Deflater %7d bytes, Inflater %6d bytes per connection between messages", tc.name, perDeflate, perInflate)
+		t.Logf("%-25s Deflater %7d bytes, Inflater %6d bytes per connection between messages", tc.name, perDeflate, perInflate)
 		if perDeflate > tc.maxDeflate || perInflate > tc.maxInf {
 			t.Errorf("%s: %d and %d bytes per connection, want at most %d and %d", tc.name, perDeflate, perInflate, tc.maxDeflate, tc.maxInf)
 		}

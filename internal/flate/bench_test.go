@@ -103,3 +103,34 @@ func BenchmarkMessages(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParkedMessages is BenchmarkMessages with context takeover and
+// the window parked between messages (Writer.Park).
+func BenchmarkParkedMessages(b *testing.B) {
+	const msgSize = 1024
+	for _, wb := range []int{15, 12, 9} {
+		for _, park := range []bool{false, true} {
+			name := fmt.Sprintf("w%d", wb)
+			if park {
+				name += "-parked"
+			}
+			b.Run(name, func(b *testing.B) {
+				var buf bytes.Buffer
+				z, _ := NewWriter(&buf, Options{WindowBits: wb, Level: Default})
+				b.SetBytes(int64(len(benchJSON)))
+				for b.Loop() {
+					buf.Reset()
+					z.Reset(&buf)
+					for i := 0; i < len(benchJSON); i += msgSize {
+						z.Write(benchJSON[i:min(i+msgSize, len(benchJSON))])
+						z.Flush()
+						if park {
+							z.Park()
+						}
+					}
+				}
+				b.ReportMetric(100*float64(buf.Len())/float64(len(benchJSON)), "pct")
+			})
+		}
+	}
+}

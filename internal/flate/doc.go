@@ -47,6 +47,11 @@
 //	    14        131240     75904
 //	    15        196776     75904
 //
+// Park, after a Flush, keeps only the history (2^N bytes, in a buffer the
+// Writer owns) and gives the window back; the next Write indexes the
+// history again (about 55 µs at 15 bits, 8 µs at 12). The output is the
+// same byte for byte.
+//
 // compress/flate's writer allocates 795 KiB at its default level and 1.2 MiB
 // at BestSpeed, and keeps all of it for its lifetime.
 //

@@ -64,6 +64,15 @@ func (w *window) reset() {
 	w.pending, w.pendingLen, w.pendDist = false, 0, 0
 }
 
+// restore makes hist, whose first byte is at absolute position abs, the
+// history of a freshly reset window, and puts it into the hash chains.
+func (w *window) restore(hist []byte, abs uint32) {
+	n := copy(w.buf, hist)
+	w.abs = abs
+	w.pos, w.end, w.emitted, w.blockFrom = n, n, n, n
+	w.insertUpTo(n)
+}
+
 // fill copies as much of p into the buffer as fits, sliding it first when it
 // is full, and returns how much it took. The parse must have left at most
 // maxMatch bytes unparsed, or there may be no room.

@@ -68,19 +68,24 @@ func (o Options) params() (windowBits, hashBits, tokens int, err error) {
 // BFINAL set.
 //
 // Memory: the window (input buffer and hash chains) is held from the first
-// Write until Release; the block encoder (token buffer, Huffman tables and
-// output buffer) only from the first Write until the Flush that ends it.
-// Both come from pools shared by all writers with the same sizes. See the
-// package documentation for the sizes.
+// Write until Release or Park; the block encoder (token buffer, Huffman
+// tables and output buffer) only from the first Write until the Flush that
+// ends it. Both come from pools shared by all writers with the same sizes.
+// See the package documentation for the sizes.
 type Writer struct {
 	dst   io.Writer
 	level levelParams
 
 	windowBits, hashBits, tokens int
 
-	win *window       // nil until needed and after Release
+	win *window       // nil until needed, after Release and after Park
 	enc *blockEncoder // nil between a Flush and the next Write
 	err error
+
+	// parked holds the history while the window is parked (see Park);
+	// parkedAbs is the absolute position of its first byte.
+	parked    []byte
+	parkedAbs uint32
 }
 
 // NewWriter returns a Writer that writes to dst with the given options. It
@@ -146,6 +151,7 @@ func (z *Writer) Flush() error {
 func (z *Writer) Reset(dst io.Writer) {
 	z.dst = dst
 	z.err = nil
+	z.parked = z.parked[:0]
 	if z.win != nil {
 		z.win.reset()
 	}
@@ -161,6 +167,7 @@ func (z *Writer) Reset(dst io.Writer) {
 // it holds no buffers between messages.
 func (z *Writer) Release() {
 	z.err = nil
+	z.parked = nil
 	if z.win != nil {
 		putWindow(z.windowBits, z.hashBits, z.win)
 		z.win = nil
@@ -171,10 +178,37 @@ func (z *Writer) Release() {
 	}
 }
 
+// Park keeps the history (the last 2^WindowBits bytes written) in a buffer
+// of that size owned by the Writer, and gives the window and everything
+// else back to the pools. The next Write takes a window again and indexes
+// the history into its hash chains, so the stream goes on as if nothing
+// happened, at the cost of that indexing (a few microseconds per KiB of
+// history). It lets a connection with context takeover keep 2^WindowBits
+// bytes between messages instead of about six times that. Call it right
+// after Flush; with input written since, it does nothing.
+func (z *Writer) Park() {
+	if z.win == nil || z.enc != nil {
+		return
+	}
+	w := z.win
+	n := min(w.size, w.pos)
+	if z.parked == nil {
+		z.parked = make([]byte, 0, w.size)
+	}
+	z.parked = append(z.parked[:0], w.buf[w.pos-n:w.pos]...)
+	z.parkedAbs = w.abs + uint32(w.pos-n)
+	putWindow(z.windowBits, z.hashBits, w)
+	z.win = nil
+}
+
 // acquire takes the buffers the Writer lacks from the pools.
 func (z *Writer) acquire() {
 	if z.win == nil {
 		z.win = getWindow(z.windowBits, z.hashBits)
+		if len(z.parked) > 0 {
+			z.win.restore(z.parked, z.parkedAbs)
+			z.parked = z.parked[:0]
+		}
 	}
 	if z.enc == nil {
 		z.enc = getEncoder(z.tokens)

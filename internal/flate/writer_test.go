@@ -258,3 +258,35 @@ func TestStoredBlocksOver64K(t *testing.T) {
 		t.Errorf("compress/flate: %v", err)
 	}
 }
+
+// TestPark: a parked writer goes on with its stream as if it had kept
+// its window, and gives the same output.
+func TestPark(t *testing.T) {
+	msgs := [][]byte{jsonCorpus(3000, 1), jsonCorpus(50000, 2), jsonCorpus(100, 3), jsonCorpus(3000, 1), {}, jsonCorpus(40000, 4)}
+	for _, wb := range []int{8, 11, 15} {
+		for _, lv := range allLevels {
+			var kept, parked bytes.Buffer
+			zk, _ := NewWriter(&kept, Options{WindowBits: wb, Level: lv})
+			zp, _ := NewWriter(&parked, Options{WindowBits: wb, Level: lv})
+			var all []byte
+			for _, m := range msgs {
+				zk.Write(m)
+				zk.Flush()
+				zp.Write(m)
+				zp.Flush()
+				zp.Park()
+				zp.Park() // twice is harmless
+				all = append(all, m...)
+			}
+			if !bytes.Equal(kept.Bytes(), parked.Bytes()) {
+				t.Errorf("w%d level %d: parking changed the output (%d bytes, not %d)", wb, lv, parked.Len(), kept.Len())
+			}
+			checkStream(t, parked.Bytes(), all, wb)
+			zp.Write([]byte("unflushed"))
+			zp.Park() // does nothing: input pending
+			zp.Flush()
+			all = append(all, "unflushed"...)
+			checkStream(t, parked.Bytes(), all, wb)
+		}
+	}
+}

@@ -145,6 +145,7 @@ type inflateState struct {
 	inBuf   [4096]byte
 	hist    history // the message's own window, without context takeover
 	histBuf [32 << 10]byte
+	drain   [2048]byte // Close's sink
 }
 
 var inflatePool = sync.Pool{New: func() any {
@@ -182,7 +183,7 @@ func (m *inflateMessage) Read(p []byte) (int, error) {
 			m.end()
 			return 0, io.EOF
 		}
-		st.dec.(flate.Resetter).Reset(&st.in, m.hist.linear())
+		st.dec.(flate.Resetter).Reset(&st.in, m.dict())
 	}
 	if m.limit > 0 && int64(len(p)) > m.limit-m.n {
 		p = p[:m.limit-m.n+1] // one byte more shows a message over the limit
@@ -207,7 +208,7 @@ func (m *inflateMessage) Read(p []byte) (int, error) {
 			if st.in.atEnd() {
 				m.end()
 			} else if st.in.err == nil {
-				st.dec.(flate.Resetter).Reset(&st.in, m.hist.linear())
+				st.dec.(flate.Resetter).Reset(&st.in, m.dict())
 			}
 			if n > 0 || m.done {
 				if n == 0 {
@@ -226,15 +227,24 @@ func (m *inflateMessage) Read(p []byte) (int, error) {
 	}
 }
 
+// dict returns the window for the decompressor: with context takeover the
+// Inflater's history, copied in order into the state's spare buffer;
+// without, the message's own history, put in order in place.
+func (m *inflateMessage) dict() []byte {
+	if m.f.takeover {
+		return m.hist.copyTo(m.st.histBuf[:])
+	}
+	return m.hist.linear()
+}
+
 // Close ends the message; see Inflater.Reader.
 func (m *inflateMessage) Close() error {
 	if m.st == nil || m.err != nil {
 		return m.err
 	}
 	if m.f.takeover {
-		// histBuf is free: with takeover the window is the Inflater's.
 		for !m.done && m.err == nil {
-			m.Read(m.st.histBuf[:])
+			m.Read(m.st.drain[:])
 		}
 	}
 	m.end()

@@ -4,8 +4,8 @@ import "slices"
 
 // history keeps the last size bytes of decompressed output: the window a
 // peer's back-references may reach into. Bytes are written around a ring;
-// linear puts them back in order when the decompressor needs them as its
-// dictionary.
+// linear or copyTo put them back in order when the decompressor needs them
+// as its dictionary.
 type history struct {
 	buf  []byte // len is the window size
 	pos  int    // where the next byte goes
@@ -34,8 +34,19 @@ func (h *history) write(p []byte) {
 	}
 }
 
+// copyTo returns the history, oldest byte first, copied to tmp (of the
+// history's size) if the ring has wrapped: two copies, no allocation.
+func (h *history) copyTo(tmp []byte) []byte {
+	if !h.full {
+		return h.buf[:h.pos]
+	}
+	n := copy(tmp, h.buf[h.pos:])
+	copy(tmp[n:], h.buf[:h.pos])
+	return tmp[:len(h.buf)]
+}
+
 // linear returns the history, oldest byte first. It rotates the ring in
-// place, so it allocates nothing.
+// place (slower than copyTo, but needs no other buffer).
 func (h *history) linear() []byte {
 	if !h.full {
 		return h.buf[:h.pos]

@@ -290,9 +290,9 @@ func (s *socket) openTask(protocol, extensions string) {
 		// open socket is closed (API-105).
 		s.startCloseLocked(CloseNoStatus, "")
 	}
-	s.retainLocked()
 	s.mu.Unlock()
 	s.dispatch(newTrustedEvent(EventOpen))
+	s.retain() // open listeners alone no longer keep the handle (API-104)
 }
 
 // messageTask is the "message received" task (API-84).
@@ -536,19 +536,27 @@ func (s *socket) writeLoop(c *Conn) {
 			c.Close(o.code, o.reason)
 			continue
 		}
+		// The message is handed to the network now: its bytes come off
+		// BufferedAmount at the next task boundary (API-52). The report is
+		// queued before the write, not after it: a task queued by the
+		// reader for a message that answers this one (an echo) then always
+		// comes after it, so that BufferedAmount no longer counts bytes the
+		// peer has already answered (API-53). Reporting after the write
+		// would race with the reader: the writer may wait for the CPU after
+		// its write while the echo is read and dispatched.
+		n := uint64(len(o.data))
+		s.loop.post(func() { s.sent(n) })
 		if err := c.Write(context.Background(), o.typ, o.data); err != nil {
 			s.mu.Lock()
-			s.sendq, s.writing = nil, false // the bytes stay counted (API-55)
+			s.sendq, s.writing = nil, false // the rest stays counted (API-55)
 			s.retainLocked()
 			s.mu.Unlock()
 			return
 		}
-		n := uint64(len(o.data))
-		s.loop.post(func() { s.sent(n) }) // applied between tasks (API-52)
 	}
 }
 
-// sent takes bytes that reached the network off BufferedAmount, and wakes
+// sent takes bytes handed to the network off BufferedAmount, and wakes
 // producers waiting for room.
 func (s *socket) sent(n uint64) {
 	if ReadyState(s.state.Load()) == Closed {

@@ -6,6 +6,7 @@ package websocket
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -361,12 +362,15 @@ func TestAPI55_CountsAfterClose(t *testing.T) {
 		}
 	})
 	t.Run("broken", func(t *testing.T) {
-		// The server reads nothing and resets the connection: of 3 large
-		// messages, at least one never goes out and stays counted.
+		// The server reads the start of the first message and resets the
+		// connection: the messages still queued behind it (more than the
+		// socket buffers hold) never go out and stay counted. (The one
+		// being written counts as handed to the network.)
 		const size = 8 << 20
 		srv := startAPIServer(t, func(p *apiPeer) {
 			p.accept()
-			p.readFrame() // the header of the first message arrived
+			var start [16]byte
+			io.ReadFull(p.br, start[:])
 			p.reset()
 		})
 		var atClose, after uint64

@@ -14,9 +14,11 @@ func (ws *WebSocket) URL() string { return ws.s.url }
 func (ws *WebSocket) ReadyState() ReadyState { return ReadyState(ws.s.state.Load()) }
 
 // BufferedAmount returns the number of bytes of application data queued by
-// Send and not yet handed to the network (API-50..55). It rises inside
-// Send, falls only between event tasks, and keeps counting what Send is
-// given after the closing handshake started, which is never sent.
+// Send and not yet handed to the network (API-50..55); a message counts as
+// handed over once its write has started. It rises inside Send, falls only
+// between event tasks (so never while a handler runs), and keeps counting
+// what Send is given after the closing handshake started, which is never
+// sent: it does not go back to 0 when the connection closes.
 func (ws *WebSocket) BufferedAmount() uint64 { return ws.s.buffered.Load() }
 
 // Extensions returns the extensions the server accepted, "" until open.

@@ -107,7 +107,11 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *AcceptOptions) (*Conn,
 	if err != nil {
 		return nil, err
 	}
-	return newConn(hs.nc, hs.br, wsproto.Server, opts.config(), hs.protocol, hs.extensions), nil
+	c := newConn(hs.nc, hs.br, wsproto.Server, opts.config(), hs.protocol, hs.extensions)
+	if hs.deflate != nil {
+		c.enableDeflate(*hs.deflate, *opts.Compression)
+	}
+	return c, nil
 }
 
 // serverHandshake is a completed server handshake.
@@ -116,6 +120,7 @@ type serverHandshake struct {
 	br         *bufio.Reader // may hold the client's first frames
 	protocol   string
 	extensions string
+	deflate    *wsproto.DeflateAgreement // permessage-deflate, if agreed
 }
 
 // acceptHandshake is Accept up to the creation of the Conn.
@@ -147,7 +152,12 @@ func acceptHandshake(w http.ResponseWriter, r *http.Request, opts *AcceptOptions
 		return hs, refuse(w, &AcceptError{StatusCode: http.StatusInternalServerError, Reason: "the server's configuration is invalid", err: err})
 	}
 	hs.protocol = selectSubprotocol(r, req.Protocols, opts)
-	hs.extensions = acceptExtensions(req.Extensions, opts)
+	if opts.Compression != nil {
+		if err := opts.Compression.Check(); err != nil {
+			return hs, refuse(w, &AcceptError{StatusCode: http.StatusInternalServerError, Reason: "the server's configuration is invalid", err: err})
+		}
+	}
+	hs.extensions, hs.deflate = acceptExtensions(req.Extensions, opts)
 
 	nc, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
@@ -220,7 +230,17 @@ func selectSubprotocol(r *http.Request, offered []string, opts *AcceptOptions) s
 }
 
 // acceptExtensions chooses the extensions to accept among the client's
-// offers and returns the Sec-WebSocket-Extensions value of the response,
-// "" for none. Unknown offers are declined (P-34); there is no known one
-// yet: permessage-deflate will be negotiated here.
-func acceptExtensions(offers []wsproto.Extension, opts *AcceptOptions) string { return "" }
+// offers and returns the Sec-WebSocket-Extensions value of the response
+// ("" for none) and the permessage-deflate agreement, if any. The only
+// extension known is permessage-deflate, accepted when opts.Compression is
+// set; other offers are declined (P-34).
+func acceptExtensions(offers []wsproto.Extension, opts *AcceptOptions) (string, *wsproto.DeflateAgreement) {
+	if opts.Compression == nil {
+		return "", nil
+	}
+	resp, agreed, ok := wsproto.NegotiateDeflate(offers, *opts.Compression)
+	if !ok {
+		return "", nil
+	}
+	return wsproto.FormatExtensions([]wsproto.Extension{resp}), &agreed
+}

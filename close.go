@@ -47,12 +47,11 @@ func (c *Conn) Done() <-chan struct{} { return c.done }
 //
 // Close may be called while another goroutine reads: that goroutine goes on
 // receiving the messages the peer sent before its close frame, then the
-// close frame itself, as a *CloseError. So once a connection has been read
-// from, Close counts on the application to keep reading until Read fails; on
-// a connection never read, Close reads (and discards) until the peer's close
-// frame. Close returns nil if the handshake completed, whichever side started
-// it, and the error that ended the connection otherwise (for instance
-// ErrCloseTimeout).
+// close frame itself, as a *CloseError. When no goroutine is reading, Close
+// reads until the peer's close frame itself, and keeps the messages it meets
+// for later Reads (up to the read limit in all). Close returns nil if the
+// handshake completed, whichever side started it, and the error that ended
+// the connection otherwise (for instance ErrCloseTimeout).
 func (c *Conn) Close(code CloseCode, reason string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.closeTimeout)
 	defer cancel()
@@ -77,24 +76,16 @@ func (c *Conn) closeCtx(ctx context.Context, code CloseCode, reason string) erro
 		c.closeTransport(err)
 		return err
 	}
-	// Wait for the peer's close frame. An application that reads sees it
-	// (and every message before it) through its own Read; on a connection
-	// that was never read, Close reads it here, discarding data.
-	if c.everRead.Load() {
-		select {
-		case <-c.closeRcvd:
-		case <-c.done:
-		case <-ctx.Done():
-		}
-	} else {
-		select {
-		case <-c.closeRcvd:
-		case <-c.done:
-		case c.readLock <- struct{}{}:
-			c.drainUntilClose(ctx)
-			c.readLock.unlock()
-		case <-ctx.Done():
-		}
+	// Wait for the peer's close frame: a goroutine that reads sees it; if
+	// none is reading, read it here, keeping the messages that come first
+	// for the application's next reads.
+	select {
+	case <-c.closeRcvd:
+	case <-c.done:
+	case c.readLock <- struct{}{}:
+		c.readUntilClose(ctx)
+		c.readLock.unlock()
+	case <-ctx.Done():
 	}
 	select {
 	case <-c.done:
@@ -114,17 +105,23 @@ func (c *Conn) cleanClose() error {
 	return c.doneErr
 }
 
-// drainUntilClose reads, discarding data, until the peer's close frame
-// arrives or ctx ends. The caller holds readLock.
-func (c *Conn) drainUntilClose(ctx context.Context) {
-	defer func() { c.msgType, c.partial, c.pending = 0, nil, nil }()
+// readUntilClose reads until the peer's close frame arrives or ctx ends.
+// The messages read on the way are kept for Read, up to the read limit in
+// all (beyond it they are dropped, as RFC 6455 allows after a close frame
+// was sent). The caller holds readLock.
+func (c *Conn) readUntilClose(ctx context.Context) {
+	kept := int64(0)
+	limit := c.readLimit.Load()
 	for c.readErr == nil {
-		c.pending = nil
-		if err := c.nextPiece(ctx); err != nil {
+		typ, msg, err := c.readMessage(ctx)
+		if err != nil {
 			if ctx.Err() != nil {
 				c.closeTransport(ErrCloseTimeout)
 			}
 			return
+		}
+		if kept += int64(len(msg)); limit <= 0 || kept <= limit {
+			c.queued = append(c.queued, queuedMessage{typ, msg})
 		}
 	}
 }

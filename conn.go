@@ -52,6 +52,7 @@ type Conn struct {
 	writeState
 	closeState
 	keepalive
+	pmd *deflateState // permessage-deflate, nil unless agreed
 }
 
 // newConn wraps an established WebSocket connection. br holds the reader

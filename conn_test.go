@@ -126,3 +126,39 @@ func TestPing(t *testing.T) {
 	client.CloseNow()
 	wg.Wait()
 }
+
+// Close while another goroutine reads loses none of the messages the peer
+// sent before its close frame, whether the reader was blocked in Read or
+// busy between two Reads when Close started reading.
+func TestCloseKeepsMessagesForTheReader(t *testing.T) {
+	for i := 0; i < 20; i++ {
+		client, server := Pipe(nil)
+		go echo(server)
+		ctx := ctxT(t)
+		got := make(chan string, 10)
+		go func() {
+			for {
+				_, p, err := client.Read(ctx)
+				if err != nil {
+					close(got)
+					return
+				}
+				got <- string(p)
+				time.Sleep(time.Duration(i%3) * time.Millisecond) // busy between Reads
+			}
+		}()
+		for _, m := range []string{"a", "b", "c"} {
+			client.Write(ctx, MessageText, []byte(m))
+		}
+		if err := client.Close(CloseNormal, ""); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		var all []string
+		for m := range got {
+			all = append(all, m)
+		}
+		if strings.Join(all, "") != "abc" {
+			t.Fatalf("round %d: reader got %q", i, all)
+		}
+	}
+}

@@ -160,6 +160,11 @@ func dialTarget(ctx context.Context, t *handshakeTarget, opts *DialOptions) (*Co
 	if opts == nil {
 		opts = &DialOptions{}
 	}
+	if opts.Compression != nil {
+		if err := opts.Compression.Check(); err != nil {
+			return nil, nil, fmt.Errorf("websocket: dial %s: DialOptions.Compression: %w", t.redacted, err)
+		}
+	}
 	h, err := newClientHandshake(t, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("websocket: dial %s: %w", t.redacted, err)
@@ -180,6 +185,9 @@ func dialTarget(ctx context.Context, t *handshakeTarget, opts *DialOptions) (*Co
 		return nil, res.resp, err
 	}
 	c := newConn(res.nc, res.br, wsproto.Client, opts.config(), res.protocol, res.extensions)
+	if res.deflate != nil {
+		c.enableDeflate(*res.deflate, *opts.Compression)
+	}
 	return c, res.resp, nil
 }
 
@@ -430,17 +438,29 @@ func newClientHandshake(t *handshakeTarget, opts *DialOptions) (*clientHandshake
 	return h, nil
 }
 
-// extensionOffers returns the extensions Dial offers. There are none yet;
-// permessage-deflate will add its offer here, and its check of the
-// server's answer to acceptedExtensions.
-func extensionOffers(opts *DialOptions) []wsproto.Extension { return nil }
+// extensionOffers returns the extensions Dial offers: permessage-deflate
+// when opts.Compression is set.
+func extensionOffers(opts *DialOptions) []wsproto.Extension {
+	if opts.Compression == nil {
+		return nil
+	}
+	return wsproto.DeflateOffer(*opts.Compression)
+}
 
 // acceptedExtensions returns the extensions the server accepted, for the
-// Conn. wsproto.CheckResponse has checked their names against the offers;
-// the checks of their parameters, which each extension defines (P-35,
-// P-77), go here.
-func acceptedExtensions(offers, accepted []wsproto.Extension) (string, error) {
-	return wsproto.FormatExtensions(accepted), nil
+// Conn, and the permessage-deflate agreement if there is one.
+// wsproto.CheckResponse has checked their names against the offers; the
+// checks of their parameters, which each extension defines (P-35, P-77),
+// are here.
+func acceptedExtensions(offers, accepted []wsproto.Extension) (string, *wsproto.DeflateAgreement, error) {
+	agreed, found, err := wsproto.NegotiatedDeflate(offers, accepted)
+	if err != nil {
+		return "", nil, err
+	}
+	if !found {
+		return wsproto.FormatExtensions(accepted), nil, nil
+	}
+	return wsproto.FormatExtensions(accepted), &agreed, nil
 }
 
 // dialResult is the outcome of a handshake: the connection when it
@@ -451,6 +471,7 @@ type dialResult struct {
 	resp       *http.Response
 	protocol   string
 	extensions string
+	deflate    *wsproto.DeflateAgreement // permessage-deflate, if agreed
 }
 
 // run connects and runs the handshake. resp is set whenever the server
@@ -515,7 +536,7 @@ func (h *clientHandshake) run(ctx context.Context, opts *DialOptions) (res dialR
 
 	checked, err := wsproto.CheckResponse(resp.StatusCode, resp.Header, h.key, h.protocols, extensionNames(h.offers))
 	if err == nil {
-		res.extensions, err = acceptedExtensions(h.offers, checked.Extensions)
+		res.extensions, res.deflate, err = acceptedExtensions(h.offers, checked.Extensions)
 	}
 	if err != nil {
 		he := &HandshakeError{StatusCode: resp.StatusCode, Response: resp, Reason: err.Error(), url: h.target.redacted, err: err}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/wsstack/websocket/wsproto"
 )
 
 // Defaults for the limits and timers of a connection. Every one can be
@@ -134,7 +136,20 @@ type ConnOptions struct {
 	// ReadBufferSize and WriteBufferSize size the buffers used while a
 	// message is in flight. Zero means the defaults.
 	ReadBufferSize, WriteBufferSize int
+
+	// Compression, if not nil, negotiates permessage-deflate (RFC 7692)
+	// with these settings: a client offers it, a server accepts a client's
+	// offer. Nil means no compression. See CompressionOptions and
+	// docs/compression.md for the memory each mode costs.
+	Compression *CompressionOptions
 }
+
+// CompressionOptions configure permessage-deflate: the parameters asked
+// for and accepted in the handshake (context takeover and window size, per
+// direction), the compression level, a memory knob and the size under
+// which messages are sent uncompressed. The zero value compresses with
+// context takeover both ways and full 32 KiB windows.
+type CompressionOptions = wsproto.DeflateConfig
 
 // connConfig is ConnOptions with the defaults filled in.
 type connConfig struct {

@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -23,13 +24,14 @@ type readState struct {
 	pending    []byte // data payload handed out by rd and not yet delivered
 
 	// The message being read.
-	msgType MessageType // 0: none in progress
-	msgFin  bool        // its last piece has been handed out
-	partial []byte      // what Read has gathered of it, kept across a cancelled Read
-	reader  *messageReader
+	msgType       MessageType // 0: none in progress
+	msgFin        bool        // its last piece has been handed out
+	msgCompressed bool        // its payload is compressed (permessage-deflate)
+	partial       []byte      // what Read has gathered of it, kept across a cancelled Read
+	reader        *messageReader
+	queued        []queuedMessage // messages Close read before the peer's close frame
 
 	readErr  error        // sticky: the reason reading stopped
-	everRead atomic.Bool  // the application has read: Close leaves reading to it
 	readers  atomic.Int32 // goroutines blocked reading the network
 	activity atomic.Bool  // something was received since the keepalive looked
 }
@@ -51,11 +53,18 @@ func (c *Conn) initRead(br *bufio.Reader) {
 // usable: what had arrived of the message is kept, and the next Read goes
 // on with it. Pings are answered and pongs processed while Read waits.
 func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
-	c.everRead.Store(true)
 	if err := c.readLock.lock(ctx); err != nil {
 		return 0, nil, err
 	}
 	defer c.readLock.unlock()
+	if m, ok := c.unqueue(); ok {
+		return m.typ, m.data, nil
+	}
+	return c.readMessage(ctx)
+}
+
+// readMessage reads a whole message; the caller holds readLock.
+func (c *Conn) readMessage(ctx context.Context) (MessageType, []byte, error) {
 	if c.msgType == 0 || c.reader != nil {
 		if err := c.startMessage(ctx); err != nil {
 			return 0, nil, err
@@ -70,6 +79,12 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 		if c.msgFin {
 			typ, msg := c.msgType, c.partial
 			c.msgType, c.partial = 0, nil
+			if c.msgCompressed {
+				var err error
+				if msg, err = c.inflated(typ, msg); err != nil {
+					return 0, nil, err
+				}
+			}
 			if msg == nil {
 				msg = []byte{}
 			}
@@ -81,6 +96,24 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 	}
 }
 
+// queuedMessage is a message that Close read on the application's behalf.
+type queuedMessage struct {
+	typ  MessageType
+	data []byte
+}
+
+// unqueue returns the oldest message Close kept, if any; the caller holds
+// readLock.
+func (c *Conn) unqueue() (queuedMessage, bool) {
+	if len(c.queued) == 0 {
+		return queuedMessage{}, false
+	}
+	m := c.queued[0]
+	c.queued[0] = queuedMessage{}
+	c.queued = c.queued[1:]
+	return m, true
+}
+
 // Reader returns the type of the next data message and a reader of its
 // bytes, for messages too big to hold whole. The reader returns io.EOF at
 // the message's end. If the previous message was not read to its end, the
@@ -88,28 +121,53 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 // reader returns ctx's error (the connection stays usable; the rest of that
 // message is skipped by the next Reader or Read).
 func (c *Conn) Reader(ctx context.Context) (MessageType, io.Reader, error) {
-	c.everRead.Store(true)
 	if err := c.readLock.lock(ctx); err != nil {
 		return 0, nil, err
 	}
 	defer c.readLock.unlock()
+	if m, ok := c.unqueue(); ok {
+		return m.typ, bytes.NewReader(m.data), nil
+	}
 	if err := c.startMessage(ctx); err != nil {
 		return 0, nil, err
 	}
-	c.reader = &messageReader{c: c, ctx: ctx}
-	return c.msgType, c.reader, nil
+	mr := &messageReader{c: c, ctx: ctx}
+	if c.msgCompressed {
+		c.pmd.inflater.MaxMessageSize = c.readLimit.Load()
+		mr.inf = &inflateReader{mr: mr, dec: c.pmd.inflater.Reader(rawPayload{mr}), text: c.msgType == MessageText}
+	}
+	c.reader = mr
+	return c.msgType, mr, nil
 }
 
 // startMessage skips what is left of the current message, if any, and reads
 // up to the first piece of the next one.
 func (c *Conn) startMessage(ctx context.Context) error {
-	if c.reader != nil {
-		c.reader.c = nil // a reader of an earlier message reads nothing more
+	if r := c.reader; r != nil {
 		c.reader = nil
+		if r.inf != nil {
+			// A compressed message is inflated to its end, so that the
+			// window the next messages refer to stays whole.
+			_, err := io.Copy(io.Discard, r.inf)
+			r.inf.dec.Close()
+			if err != nil {
+				r.c = nil
+				return err
+			}
+		}
+		r.c = nil // a reader of an earlier message reads nothing more
 	}
 	for c.msgType != 0 {
+		if c.msgCompressed {
+			c.partial = append(c.partial, c.pending...)
+		}
 		c.pending = nil
 		if c.msgFin {
+			if c.msgCompressed {
+				if _, err := c.inflated(c.msgType, c.partial); err != nil {
+					return err
+				}
+			}
 			c.msgType = 0
 			break
 		}
@@ -125,23 +183,45 @@ func (c *Conn) startMessage(ctx context.Context) error {
 type messageReader struct {
 	c   *Conn
 	ctx context.Context
+	inf *inflateReader // for a compressed message
 }
+
+var errSkipped = errors.New("websocket: read of a message that was skipped")
 
 func (r *messageReader) Read(p []byte) (int, error) {
 	c := r.c
 	if c == nil {
-		return 0, errors.New("websocket: read of a message that was skipped")
+		return 0, errSkipped
 	}
 	if err := c.readLock.lock(r.ctx); err != nil {
 		return 0, err
 	}
 	defer c.readLock.unlock()
 	if r.c == nil {
-		return 0, errors.New("websocket: read of a message that was skipped")
+		return 0, errSkipped
 	}
+	var n int
+	var err error
+	if r.inf != nil {
+		n, err = r.inf.Read(p)
+	} else {
+		n, err = r.readRaw(p)
+	}
+	if err == io.EOF {
+		if r.inf != nil {
+			r.inf.dec.Close()
+		}
+		c.msgType, c.reader, r.c = 0, nil, nil
+	}
+	return n, err
+}
+
+// readRaw reads the message's payload as it came off the wire; the caller
+// holds readLock.
+func (r *messageReader) readRaw(p []byte) (int, error) {
+	c := r.c
 	for len(c.pending) == 0 {
 		if c.msgFin {
-			c.msgType, c.reader, r.c = 0, nil, nil
 			return 0, io.EOF
 		}
 		if err := c.nextPiece(r.ctx); err != nil {
@@ -174,7 +254,7 @@ func (c *Conn) nextPiece(ctx context.Context) error {
 			}
 		case wsproto.EventData:
 			if ev.Start {
-				c.msgType = MessageType(ev.Opcode)
+				c.msgType, c.msgCompressed = MessageType(ev.Opcode), ev.Compressed
 			}
 			c.pending, c.msgFin = ev.Payload, ev.Fin
 			return nil

@@ -46,7 +46,21 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 		return err
 	}
 	defer c.msgLock.unlock()
-	return c.writeFrame(ctx, op, true, p)
+	if !c.compressing() {
+		return c.writeFrame(ctx, op, true, false, p)
+	}
+	bp := compressBufs.Get().(*[]byte)
+	out, compressed := c.pmd.deflater.Compress((*bp)[:0], p)
+	if compressed {
+		err = c.writeFrame(ctx, op, true, true, out)
+	} else {
+		err = c.writeFrame(ctx, op, true, false, p)
+	}
+	if cap(out) <= 64<<10 { // keep big buffers out of the pool
+		*bp = out[:0]
+		compressBufs.Put(bp)
+	}
+	return err
 }
 
 var errInvalidText = errors.New("websocket: text message is not valid UTF-8")
@@ -66,8 +80,9 @@ func validUTF8(p []byte) bool {
 	return v.Write(p) && v.Complete()
 }
 
-// writeFrame sends one data frame. The caller holds msgLock.
-func (c *Conn) writeFrame(ctx context.Context, op wsproto.Opcode, fin bool, p []byte) error {
+// writeFrame sends one data frame; rsv1 marks a compressed message's first
+// frame. The caller holds msgLock.
+func (c *Conn) writeFrame(ctx context.Context, op wsproto.Opcode, fin, rsv1 bool, p []byte) error {
 	if err := c.frameLock.lock(ctx); err != nil {
 		return err
 	}
@@ -75,7 +90,7 @@ func (c *Conn) writeFrame(ctx context.Context, op wsproto.Opcode, fin bool, p []
 	if c.writeErr != nil {
 		return c.writeErr
 	}
-	h, err := c.wr.FrameHeader(op, fin, false, int64(len(p)))
+	h, err := c.wr.FrameHeader(op, fin, rsv1, int64(len(p)))
 	if err != nil {
 		if errors.Is(err, wsproto.ErrCloseSent) {
 			return c.closedErr()
@@ -192,7 +207,8 @@ func (c *Conn) Writer(ctx context.Context, typ MessageType) (io.WriteCloser, err
 	if err := c.msgLock.lock(ctx); err != nil {
 		return nil, err
 	}
-	return &messageWriter{c: c, ctx: ctx, op: op, text: op == wsproto.OpText, buf: make([]byte, 0, c.cfg.writeBufSize)}, nil
+	return &messageWriter{c: c, ctx: ctx, op: op, text: op == wsproto.OpText, comp: c.compressing(),
+		buf: make([]byte, 0, c.cfg.writeBufSize)}, nil
 }
 
 // messageWriter streams one message; see Conn.Writer.
@@ -201,6 +217,7 @@ type messageWriter struct {
 	ctx    context.Context
 	op     wsproto.Opcode // opcode of the next frame
 	text   bool           // a text message: its UTF-8 is checked as it is written
+	comp   bool           // a compressed message: frames carry deflate output
 	buf    []byte
 	utf8   wsproto.UTF8Validator
 	closed bool
@@ -218,6 +235,15 @@ func (w *messageWriter) Write(p []byte) (int, error) {
 		w.err = errInvalidText
 		return 0, w.err
 	}
+	if w.comp {
+		w.buf = w.c.pmd.deflater.Write(w.buf, p)
+		for len(w.buf) >= w.c.cfg.writeBufSize {
+			if err := w.flush(false); err != nil {
+				return 0, err
+			}
+		}
+		return len(p), nil
+	}
 	n := 0
 	for len(p) > 0 {
 		if len(w.buf) == cap(w.buf) {
@@ -233,9 +259,15 @@ func (w *messageWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
+// flush sends what the buffer holds as a frame; with compression, a frame
+// of at most the buffer size, keeping the rest for the next.
 func (w *messageWriter) flush(fin bool) error {
-	err := w.c.writeFrame(w.ctx, w.op, fin, w.buf)
-	w.buf = w.buf[:0]
+	chunk := w.buf
+	if w.comp && !fin && len(chunk) > w.c.cfg.writeBufSize {
+		chunk = chunk[:w.c.cfg.writeBufSize]
+	}
+	err := w.c.writeFrame(w.ctx, w.op, fin, w.comp && w.op != wsproto.OpContinuation, chunk)
+	w.buf = w.buf[:copy(w.buf, w.buf[len(chunk):])]
 	w.op = wsproto.OpContinuation
 	if err != nil {
 		w.err = err
@@ -257,10 +289,19 @@ func (w *messageWriter) Close() error {
 		w.err = errInvalidText
 	}
 	if w.err != nil {
-		if w.op == wsproto.OpContinuation {
+		if w.op == wsproto.OpContinuation || w.comp {
+			// Frames went out, or the compressor holds part of the message.
 			w.c.fail(&wsproto.Error{Code: wsproto.CloseInternalError, Msg: "message abandoned half-sent"}, false)
 		}
 		return w.err
+	}
+	if w.comp {
+		w.buf = w.c.pmd.deflater.Finish(w.buf)
+		for len(w.buf) > w.c.cfg.writeBufSize {
+			if err := w.flush(false); err != nil {
+				return err
+			}
+		}
 	}
 	return w.flush(true)
 }

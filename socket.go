@@ -73,6 +73,12 @@ type WebSocket struct {
 // (a *DOMException matching ErrSyntax for a bad URL or protocol list) and
 // returns a socket in the CONNECTING state; the connection is made in the
 // background and reported by events. It never fails because of the network.
+//
+// Called from a task of an event loop (inside Run, or a handler), the
+// socket joins that loop and handlers set right after New miss nothing.
+// Called from anywhere else, it gets its own loop, which may dispatch the
+// first events before the caller sets its handlers: give them in Options
+// (OnOpen, OnMessage, OnError, OnClose) instead, or use Run.
 func New(url string, protocols ...string) (*WebSocket, error) {
 	return NewWithOptions(url, protocols, nil)
 }

@@ -119,6 +119,23 @@ type Options struct {
 	// OnOpen, OnMessage, OnError and OnClose are set as the socket's
 	// handlers before it starts connecting, so that a socket created
 	// outside any event loop task misses no event.
+	//
+	// They matter because of when events can be dispatched (API-2, API-83).
+	// Every event is a task of the socket's event loop. A socket created in
+	// a task of a loop (inside Run's setup, or inside a handler) belongs to
+	// that loop, and none of its events can be dispatched before that task
+	// returns: handlers set with SetOnOpen and friends, or listeners added
+	// with AddEventListener, right after New in the same task see every
+	// event, as in a browser. A socket created outside any task (say, in
+	// main, with no Options.Loop) gets a loop of its own, which starts
+	// dispatching as soon as events come: a handler set after New returns
+	// then sees only the events that had not been dispatched yet, and may
+	// miss open, or even error and close for a fast failure. Pass such a
+	// socket's handlers here instead, or create it inside Run.
+	//
+	// A handler given here cannot use the variable New's result is
+	// assigned to (the open event may run before the assignment); it gets
+	// the socket as its event's Target, or can signal another goroutine.
 	OnOpen    func(*Event)
 	OnMessage func(*MessageEvent)
 	OnError   func(*Event)

@@ -78,7 +78,10 @@ func newTLSEchoServer(t *testing.T, cookies *recorder) (*httptest.Server, *tls.C
 // URL's resource name and its Host header exactly the URL's host, as the URL
 // Standard serialized them, even where net/url would refuse or re-escape
 // them; there is no Referer (API-28), the cache headers of mode "no-store"
-// are there (API-32), and no Origin unless one is set (API-34).
+// are there (API-32), and no Origin unless one is set (API-34). The URLs
+// also show the URL rules end to end: relative URLs against the base
+// (API-11), case (API-12), missing slashes (API-13), default ports
+// (API-14), percent-encoding (API-15), controls (API-16) and IDNA (API-17).
 func TestAPI26_API28_API32_API34_RequestOnTheWire(t *testing.T) {
 	srv := startAPIServer(t, func(p *apiPeer) {
 		p.accept()
@@ -89,22 +92,27 @@ func TestAPI26_API28_API32_API34_RequestOnTheWire(t *testing.T) {
 		protocols  []string
 		wantTarget string
 		wantHost   string
+		base       string
 	}{
-		{"ws://127.0.0.1:%s", nil, "/", "127.0.0.1:%s"},
-		{"ws://127.0.0.1:%s/chat", []string{"chat", "superchat"}, "/chat", "127.0.0.1:%s"},
-		{"ws://127.0.0.1:%s/%%zz", nil, "/%zz", "127.0.0.1:%s"},
-		{"ws://127.0.0.1:%s/a|b^c[d]", nil, "/a|b%5Ec[d]", "127.0.0.1:%s"},
-		{"ws://127.0.0.1:%s/%%2F?%%zz", nil, "/%2F?%zz", "127.0.0.1:%s"},
-		{"ws://127.0.0.1:%s/ü", nil, "/%C3%BC", "127.0.0.1:%s"},
-		{"ws://127.0.0.1:%s/a b?c d", nil, "/a%20b?c%20d", "127.0.0.1:%s"},
-		{"ws://127.0.0.1:%s/p?'x'", nil, "/p?%27x%27", "127.0.0.1:%s"},
-		{"ws://127.0.0.1:%s/?", nil, "/?", "127.0.0.1:%s"},
-		{"ws://127.0.0.1:%s/x?a\x00b", nil, "/x?a%00b", "127.0.0.1:%s"},
-		{"WS://Example.TEST:80/Path", nil, "/Path", "example.test"},
-		{"ws://example.test:8080", nil, "/", "example.test:8080"},
-		{"ws://bücher.example/", nil, "/", "xn--bcher-kva.example"},
-		{"ws://[::1]:9000/v6", nil, "/v6", "[::1]:9000"},
-		{"wss://example.test:443/", nil, "/", "example.test"}, // fails in TLS: only the constructor matters
+		{"ws://127.0.0.1:%s", nil, "/", "127.0.0.1:%s", ""},
+		{"ws://127.0.0.1:%s/chat", []string{"chat", "superchat"}, "/chat", "127.0.0.1:%s", ""},
+		{"ws://127.0.0.1:%s/%%zz", nil, "/%zz", "127.0.0.1:%s", ""},
+		{"ws://127.0.0.1:%s/a|b^c[d]", nil, "/a|b%5Ec[d]", "127.0.0.1:%s", ""},
+		{"ws://127.0.0.1:%s/%%2F?%%zz", nil, "/%2F?%zz", "127.0.0.1:%s", ""},
+		{"ws://127.0.0.1:%s/ü", nil, "/%C3%BC", "127.0.0.1:%s", ""},
+		{"ws://127.0.0.1:%s/a b?c d", nil, "/a%20b?c%20d", "127.0.0.1:%s", ""},
+		{"ws://127.0.0.1:%s/p?'x'", nil, "/p?%27x%27", "127.0.0.1:%s", ""},
+		{"ws://127.0.0.1:%s/?", nil, "/?", "127.0.0.1:%s", ""},
+		{"ws://127.0.0.1:%s/x?a\x00b", nil, "/x?a%00b", "127.0.0.1:%s", ""},
+		{"WS://Example.TEST:80/Path", nil, "/Path", "example.test", ""},
+		{"ws://example.test:8080", nil, "/", "example.test:8080", ""},
+		{"ws://bücher.example/", nil, "/", "xn--bcher-kva.example", ""},
+		{"ws://[::1]:9000/v6", nil, "/v6", "[::1]:9000", ""},
+		{"ws:127.0.0.1:%s/echo", nil, "/echo", "127.0.0.1:%s", ""},
+		{"ws:/127.0.0.1:%s/echo", nil, "/echo", "127.0.0.1:%s", ""},
+		{"test?x", nil, "/a/test?x", "127.0.0.1:%s", "http://127.0.0.1:%s/a/b"},
+		{"?", nil, "/a/b?", "127.0.0.1:%s", "http://127.0.0.1:%s/a/b"},
+		{"wss://example.test:443/", nil, "/", "example.test", ""}, // fails in TLS: only the constructor matters
 	}
 	_, port, _ := net.SplitHostPort(srv.addr)
 	var keys []string
@@ -117,10 +125,14 @@ func TestAPI26_API28_API32_API34_RequestOnTheWire(t *testing.T) {
 		if strings.Contains(wantHost, "%s") {
 			wantHost = fmt.Sprintf(wantHost, port)
 		}
+		opts := &Options{NetDialContext: dialAddr(srv.addr, nil)}
+		if tc.base != "" {
+			opts.BaseURL, _ = url.Parse(fmt.Sprintf(tc.base, port))
+		}
 		n := len(srv.requests())
 		var opened bool
 		runWithin(t, apiTimeout, func() {
-			ws, err := NewWithOptions(rawURL, tc.protocols, &Options{NetDialContext: dialAddr(srv.addr, nil)})
+			ws, err := NewWithOptions(rawURL, tc.protocols, opts)
 			if err != nil {
 				t.Errorf("New(%q): %v", rawURL, err)
 				return
@@ -271,7 +283,8 @@ func TestAPI31_CookieJar(t *testing.T) {
 
 // TestAPI33_BasicAuthFromUserinfo: user information in the URL becomes
 // Basic credentials, percent-decoded (WPT basic-auth: foo:bar@ →
-// Basic Zm9vOmJhcg==); a 401 answer fails (see the failure table).
+// Basic Zm9vOmJhcg==); a 401 answer fails (see the failure table). The
+// user information stays in URL() (API-18).
 func TestAPI33_WebSocketBasicAuthFromUserinfo(t *testing.T) {
 	srv := startAPIServer(t, func(p *apiPeer) {
 		p.accept()
@@ -285,10 +298,14 @@ func TestAPI33_WebSocketBasicAuthFromUserinfo(t *testing.T) {
 		{"", ""},
 	} {
 		n := len(srv.requests())
+		rawURL := "ws://" + tc.userinfo + "127.0.0.1:" + port + "/"
 		runWithin(t, apiTimeout, func() {
-			ws, err := New("ws://" + tc.userinfo + "127.0.0.1:" + port + "/")
+			ws, err := New(rawURL)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if ws.URL() != rawURL {
+				t.Errorf("URL() = %q, want %q", ws.URL(), rawURL)
 			}
 			ws.SetOnOpen(func(*Event) { ws.Close() })
 		})

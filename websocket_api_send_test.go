@@ -58,7 +58,7 @@ func TestAPI61_SendWhileConnectingAllKinds(t *testing.T) {
 // sends empty messages (API-65); invalid UTF-8 is replaced by U+FFFD per
 // maximal subpart and counted after replacement (API-66); a sub-slice sends
 // exactly its bytes, and the caller may reuse the slice once Send returns
-// (API-67).
+// (API-67); each Send adds its UTF-8 or byte length at once (API-51).
 func TestAPI62_API65_API66_API67_WhatGoesOnTheWire(t *testing.T) {
 	got := make(chan []apiMsg, 1)
 	srv := startAPIServer(t, func(p *apiPeer) {

@@ -568,13 +568,20 @@ func TestAPI2_API83_OptionsHandlersMissNothing(t *testing.T) {
 	})
 	for range 20 { // a race would show on some runs
 		var rec recorder
-		ws, err := NewWithOptions(srv.url, nil, recordingOptions(&rec))
+		opts := recordingOptions(&rec)
+		target := make(chan any, 1)
+		opts.OnOpen = func(e *Event) { rec.add("open"); target <- e.Target() }
+		ws, err := NewWithOptions(srv.url, nil, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		waitDone(t, ws)
 		if got, want := rec.String(), "open message:hi close:true:4000:bye"; got != want {
 			t.Fatalf("got %s, want %s", got, want)
+		}
+		// The way to reach the socket from such a handler.
+		if got := <-target; got != any(ws) {
+			t.Fatalf("the open event's Target is %v, not the socket", got)
 		}
 	}
 }
@@ -762,7 +769,8 @@ func TestAPI6_MethodsFromAnyGoroutine(t *testing.T) {
 // ---- Section 2: the constructor ----
 
 // TestAPI19_API43_URLNeverChanges: URL() is the serialization stored at
-// construction, the same in every state.
+// construction, the same in every state (here with http mapped to ws,
+// API-8, and dot segments and a space resolved and encoded, API-15).
 func TestAPI19_API43_URLNeverChanges(t *testing.T) {
 	srv := startAPIServer(t, func(p *apiPeer) {
 		p.accept()
@@ -836,7 +844,10 @@ func TestAPI20_ProtocolsVariadic(t *testing.T) {
 }
 
 // TestAPI23_ValidationOrderNoNetwork: a URL error is reported before a
-// protocol error, and no check failure touches the network.
+// protocol error, and no check failure touches the network. The cases are
+// a bad host (API-7), a foreign scheme (API-9), a fragment (API-10), a bad
+// or repeated subprotocol (API-21, API-22), an insecure URL in a secure
+// context (API-41) and refused headers (API-109).
 func TestAPI23_ValidationOrderNoNetwork(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

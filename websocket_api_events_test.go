@@ -573,7 +573,7 @@ func TestAPI106_OwnerContextInEveryState(t *testing.T) {
 // a socket with the default options, idle meanwhile, too (there is no idle
 // timeout).
 func TestAPI107_IdleConnectionStaysOpen(t *testing.T) {
-	const want = 5
+	const want = 3 // pings: each takes an interval of silence and the pong's wait
 	pings := make(chan struct{}, 1)
 	srv := startAPIServer(t, func(p *apiPeer) {
 		p.accept()
@@ -596,12 +596,12 @@ func TestAPI107_IdleConnectionStaysOpen(t *testing.T) {
 		}
 	})
 	var rec recorder
-	fast, _ := NewWithOptions(srv.url+"/fast", nil, &Options{PingInterval: 10 * time.Millisecond, PingTimeout: 50 * time.Millisecond,
+	fast, _ := NewWithOptions(srv.url+"/fast", nil, &Options{PingInterval: 10 * time.Millisecond, PingTimeout: 200 * time.Millisecond,
 		OnClose: func(e *CloseEvent) { rec.add("fast:%s", describeEvent(e)) }})
 	slow, _ := NewWithOptions(srv.url+"/default", nil, &Options{OnClose: func(e *CloseEvent) { rec.add("default:%s", describeEvent(e)) }})
 	waitFor(t, pings, fmt.Sprint(want, " keepalive pings"))
 	if fast.ReadyState() != Open || slow.ReadyState() != Open || rec.String() != "" {
-		t.Fatalf("after %d idle intervals: %v, %v, %s", 2*want, fast.ReadyState(), slow.ReadyState(), rec.String())
+		t.Fatalf("after %d keepalive pings: %v, %v, %s", want, fast.ReadyState(), slow.ReadyState(), rec.String())
 	}
 	fast.Close()
 	slow.Close()

@@ -113,7 +113,7 @@ func (c *Conn) readUntilClose(ctx context.Context) {
 	kept := int64(0)
 	limit := c.readLimit.Load()
 	for c.readErr == nil {
-		typ, msg, err := c.readMessage(ctx)
+		typ, msg, err := c.readMessage(ctx, nil)
 		if err != nil {
 			if ctx.Err() != nil {
 				c.closeTransport(ErrCloseTimeout)

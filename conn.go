@@ -135,6 +135,23 @@ func deadlineFor(ctx context.Context, set func(time.Time) error) (release func()
 	}
 }
 
+// readDeadlineFor is deadlineFor on reads of c, without the cost of a
+// method value when ctx cannot end (the common case on hot paths).
+func (c *Conn) readDeadlineFor(ctx context.Context) func() bool {
+	if ctx.Done() == nil {
+		return nil
+	}
+	return deadlineFor(ctx, c.nc.SetReadDeadline)
+}
+
+// writeDeadlineFor is readDeadlineFor for writes.
+func (c *Conn) writeDeadlineFor(ctx context.Context) func() bool {
+	if ctx.Done() == nil {
+		return nil
+	}
+	return deadlineFor(ctx, c.nc.SetWriteDeadline)
+}
+
 func itoa(n int) string {
 	if n < 0 {
 		return "-" + itoa(-n)

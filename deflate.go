@@ -44,11 +44,11 @@ func (c *Conn) compressing() bool { return c.pmd != nil && c.pmd.writeComp.Load(
 // compressBufs hold compressed messages while they are written.
 var compressBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
-// inflated decompresses a whole message read by Read and checks its text.
-// The caller holds readLock.
-func (c *Conn) inflated(typ MessageType, payload []byte) ([]byte, error) {
+// inflated decompresses a whole message read by Read, appending it to
+// dst[:0], and checks its text. The caller holds readLock.
+func (c *Conn) inflated(typ MessageType, payload, dst []byte) ([]byte, error) {
 	c.pmd.inflater.MaxMessageSize = c.readLimit.Load()
-	msg, err := c.pmd.inflater.Inflate(nil, payload)
+	msg, err := c.pmd.inflater.Inflate(dst[:0], payload)
 	if err != nil {
 		return nil, c.failRead(err)
 	}

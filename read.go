@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"sync/atomic"
 
 	"github.com/wsstack/websocket/wsproto"
@@ -19,9 +20,12 @@ type readState struct {
 	readLimit atomic.Int64
 	br        *bufio.Reader // handshake leftovers, read first; nil when drained
 
-	rbuf       []byte
-	rpos, rend int    // rbuf[rpos:rend] holds bytes not yet given to rd
-	pending    []byte // data payload handed out by rd and not yet delivered
+	rbuf       []byte  // lent from a pool while bytes are in it; nil otherwise
+	rbufp      *[]byte // what rbuf was lent as
+	rpool      *sync.Pool
+	raw        rawConn // the socket, for reads that wait without a buffer; nil if unusable
+	rpos, rend int     // rbuf[rpos:rend] holds bytes not yet given to rd
+	pending    []byte  // data payload handed out by rd and not yet delivered
 
 	// The message being read.
 	msgType       MessageType // 0: none in progress
@@ -29,6 +33,7 @@ type readState struct {
 	msgCompressed bool        // its payload is compressed (permessage-deflate)
 	partial       []byte      // what Read has gathered of it, kept across a cancelled Read
 	reader        *messageReader
+	mr            messageReader   // the reader Reader hands out, reused for each message
 	queued        []queuedMessage // messages Close read before the peer's close frame
 
 	readErr  error        // sticky: the reason reading stopped
@@ -42,6 +47,22 @@ func (c *Conn) initRead(br *bufio.Reader) {
 	c.readLimit.Store(c.cfg.readLimit)
 	if br != nil && br.Buffered() > 0 {
 		c.br = br
+	}
+	c.raw = rawConnOf(c.nc)
+	c.rpool = bufPool(c.cfg.readBufSize)
+}
+
+// acquireReadBuf borrows the read buffer.
+func (c *Conn) acquireReadBuf() {
+	c.rbufp = c.rpool.Get().(*[]byte)
+	c.rbuf = *c.rbufp
+}
+
+// releaseReadBuf gives the read buffer back; it must hold no unread byte.
+func (c *Conn) releaseReadBuf() {
+	if c.rbufp != nil {
+		c.rpool.Put(c.rbufp)
+		c.rbuf, c.rbufp = nil, nil
 	}
 }
 
@@ -60,16 +81,34 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 	if m, ok := c.unqueue(); ok {
 		return m.typ, m.data, nil
 	}
-	return c.readMessage(ctx)
+	return c.readMessage(ctx, nil)
 }
 
-// readMessage reads a whole message; the caller holds readLock.
-func (c *Conn) readMessage(ctx context.Context) (MessageType, []byte, error) {
+// ReadInto is Read with the message appended to buf[:0], so that a caller
+// that reuses its buffer reads without allocating. The returned slice is
+// buf, or a larger one if the message did not fit.
+func (c *Conn) ReadInto(ctx context.Context, buf []byte) (MessageType, []byte, error) {
+	if err := c.readLock.lock(ctx); err != nil {
+		return 0, nil, err
+	}
+	defer c.readLock.unlock()
+	if m, ok := c.unqueue(); ok {
+		return m.typ, append(buf[:0], m.data...), nil
+	}
+	return c.readMessage(ctx, buf[:0])
+}
+
+// readMessage reads a whole message into buf (nil for a new slice); the
+// caller holds readLock.
+func (c *Conn) readMessage(ctx context.Context, buf []byte) (MessageType, []byte, error) {
 	if c.msgType == 0 || c.reader != nil {
 		if err := c.startMessage(ctx); err != nil {
 			return 0, nil, err
 		}
-		c.partial = nil
+		c.partial = buf
+		if c.msgCompressed {
+			c.partial = nil // gathered apart, inflated into buf
+		}
 	}
 	for {
 		if len(c.pending) > 0 {
@@ -81,7 +120,7 @@ func (c *Conn) readMessage(ctx context.Context) (MessageType, []byte, error) {
 			c.msgType, c.partial = 0, nil
 			if c.msgCompressed {
 				var err error
-				if msg, err = c.inflated(typ, msg); err != nil {
+				if msg, err = c.inflated(typ, msg, buf); err != nil {
 					return 0, nil, err
 				}
 			}
@@ -116,8 +155,9 @@ func (c *Conn) unqueue() (queuedMessage, bool) {
 
 // Reader returns the type of the next data message and a reader of its
 // bytes, for messages too big to hold whole. The reader returns io.EOF at
-// the message's end. If the previous message was not read to its end, the
-// rest of it is skipped. ctx bounds the whole message: once it ends, the
+// the message's end, and is valid until the next call of Reader or Read
+// (the same reader is reused, so that reading allocates nothing). If the
+// previous message was not read to its end, the rest of it is skipped. ctx bounds the whole message: once it ends, the
 // reader returns ctx's error (the connection stays usable; the rest of that
 // message is skipped by the next Reader or Read).
 func (c *Conn) Reader(ctx context.Context) (MessageType, io.Reader, error) {
@@ -131,7 +171,8 @@ func (c *Conn) Reader(ctx context.Context) (MessageType, io.Reader, error) {
 	if err := c.startMessage(ctx); err != nil {
 		return 0, nil, err
 	}
-	mr := &messageReader{c: c, ctx: ctx}
+	c.mr = messageReader{c: c, ctx: ctx}
+	mr := &c.mr
 	if c.msgCompressed {
 		c.pmd.inflater.MaxMessageSize = c.readLimit.Load()
 		mr.inf = &inflateReader{mr: mr, dec: c.pmd.inflater.Reader(rawPayload{mr}), text: c.msgType == MessageText}
@@ -164,7 +205,7 @@ func (c *Conn) startMessage(ctx context.Context) error {
 		c.pending = nil
 		if c.msgFin {
 			if c.msgCompressed {
-				if _, err := c.inflated(c.msgType, c.partial); err != nil {
+				if _, err := c.inflated(c.msgType, c.partial, nil); err != nil {
 					return err
 				}
 			}
@@ -273,8 +314,17 @@ func (c *Conn) nextPiece(ctx context.Context) error {
 
 // fill reads more bytes from the network into rbuf.
 func (c *Conn) fill(ctx context.Context) error {
+	if c.rpos == c.rend {
+		c.rpos, c.rend = 0, 0
+		if c.raw != nil && c.br == nil {
+			// Nothing is buffered: wait for the socket without holding a
+			// buffer, and borrow one only once bytes are there.
+			c.releaseReadBuf()
+			return c.fillRaw(ctx)
+		}
+	}
 	if c.rbuf == nil {
-		c.rbuf = make([]byte, c.cfg.readBufSize)
+		c.acquireReadBuf()
 	}
 	if c.rpos > 0 {
 		c.rend = copy(c.rbuf, c.rbuf[c.rpos:c.rend])
@@ -293,7 +343,7 @@ func (c *Conn) fill(ctx context.Context) error {
 		}
 	}
 	c.readers.Add(1)
-	release := deadlineFor(ctx, c.nc.SetReadDeadline)
+	release := c.readDeadlineFor(ctx)
 	n, err := src.Read(c.rbuf[c.rend:])
 	cancelled := release != nil && release()
 	c.readers.Add(-1)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"sync"
 
 	"github.com/wsstack/websocket/wsproto"
 )
@@ -17,14 +18,17 @@ type writeState struct {
 	msgLock   ctxMutex
 	frameLock ctxMutex
 	wr        wsproto.Writer // guarded by frameLock
-	wbuf      []byte         // guarded by frameLock
 	writeErr  error          // guarded by frameLock: sticky, the stream is broken
+	wpool     *sync.Pool     // write buffers (lent under frameLock)
+	iov       net.Buffers    // guarded by frameLock
+	iovArr    [2][]byte      // iov's backing array
 }
 
 func (c *Conn) initWrite() {
 	c.msgLock = newCtxMutex()
 	c.frameLock = newCtxMutex()
 	c.wr.Init(c.role)
+	c.wpool = bufPool(c.cfg.writeBufSize)
 }
 
 // Write sends a whole message of type typ. Text must be valid UTF-8: this
@@ -97,11 +101,10 @@ func (c *Conn) writeFrame(ctx context.Context, op wsproto.Opcode, fin, rsv1 bool
 		}
 		return err
 	}
-	if c.wbuf == nil {
-		c.wbuf = make([]byte, 0, c.cfg.writeBufSize)
-	}
-	buf := wsproto.AppendHeader(c.wbuf[:0], h)
-	release := deadlineFor(ctx, c.nc.SetWriteDeadline)
+	bp := c.wpool.Get().(*[]byte)
+	defer c.wpool.Put(bp)
+	buf := wsproto.AppendHeader((*bp)[:0], h)
+	release := c.writeDeadlineFor(ctx)
 	switch {
 	case len(buf)+len(p) <= cap(buf):
 		buf = append(buf, p...)
@@ -110,8 +113,11 @@ func (c *Conn) writeFrame(ctx context.Context, op wsproto.Opcode, fin, rsv1 bool
 		}
 		_, err = c.nc.Write(buf)
 	case !h.Masked:
-		bufs := net.Buffers{buf, p}
-		_, err = bufs.WriteTo(c.nc)
+		// One writev for header and payload; the vector lives in the Conn
+		// so that nothing is allocated.
+		c.iov = append(c.iovArr[:0], buf, p)
+		_, err = c.iov.WriteTo(c.nc)
+		c.iov = nil
 	default:
 		// Mask through the buffer, a bufferful at a time.
 		pos := 0
@@ -165,7 +171,7 @@ func (c *Conn) writeControlLocked(ctx context.Context, op wsproto.Opcode, payloa
 
 // sendLocked writes an encoded frame. The caller holds frameLock.
 func (c *Conn) sendLocked(ctx context.Context, frame []byte) error {
-	release := deadlineFor(ctx, c.nc.SetWriteDeadline)
+	release := c.writeDeadlineFor(ctx)
 	_, err := c.nc.Write(frame)
 	cancelled := release != nil && release()
 	if err != nil {

@@ -1,0 +1,78 @@
+//go:build unix
+
+package websocket
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"syscall"
+)
+
+// rawConn is the socket under a plain TCP connection.
+type rawConn = syscall.RawConn
+
+// rawConnOf returns the socket of nc if nc is a plain TCP connection (a TLS
+// connection has its own buffers and cannot be read this way).
+func rawConnOf(nc net.Conn) rawConn {
+	tc, ok := nc.(*net.TCPConn)
+	if !ok {
+		return nil
+	}
+	rc, err := tc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	return rc
+}
+
+// fillRaw waits until the socket is readable without holding a buffer, as
+// an idle connection spends most of its life doing, and only then borrows
+// the read buffer and reads into it: an idle connection holds no buffer.
+// The caller has checked that the buffer is empty. Deadlines and ctx work as
+// in fill.
+func (c *Conn) fillRaw(ctx context.Context) error {
+	var n int
+	var rerr error
+	c.readers.Add(1)
+	release := c.readDeadlineFor(ctx)
+	err := c.raw.Read(func(fd uintptr) bool {
+		if c.rbuf == nil {
+			c.acquireReadBuf()
+		}
+		for {
+			n, rerr = syscall.Read(int(fd), c.rbuf)
+			if rerr != syscall.EINTR {
+				break
+			}
+		}
+		if rerr == syscall.EAGAIN {
+			c.releaseReadBuf() // a spurious wake-up: wait again, empty-handed
+			return false
+		}
+		return true
+	})
+	cancelled := release != nil && release()
+	c.readers.Add(-1)
+	if err == nil && rerr != nil {
+		err = os.NewSyscallError("read", rerr)
+	}
+	if err == nil && n > 0 {
+		c.rend = n
+		c.activity.Store(true)
+		return nil
+	}
+	c.releaseReadBuf()
+	if cancelled {
+		return ctx.Err()
+	}
+	if err == nil {
+		err = io.EOF
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return c.lostConnection(err)
+}

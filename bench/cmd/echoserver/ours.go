@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/wsstack/websocket"
+)
+
+// oursServer is this repository's library: net/http, Accept, then one
+// goroutine per connection (the handler's) reading whole messages with
+// Read and echoing them with Write.
+type oursServer struct {
+	opts websocket.AcceptOptions
+	set  connSet[*websocket.Conn]
+}
+
+func newOurs(compress bool) server {
+	s := &oursServer{opts: websocket.AcceptOptions{
+		InsecureSkipOriginCheck: true,
+		ConnOptions: websocket.ConnOptions{
+			ReadLimit:    readLimit,
+			PingInterval: -1, // keepalive off
+		},
+	}}
+	if compress {
+		oursEnableDeflate(&s.opts)
+	}
+	return s
+}
+
+// oursEnableDeflate asks for permessage-deflate. The root package does not
+// negotiate it yet, so this does nothing and the benchmark sees the
+// extension refused; set the option here once it exists.
+func oursEnableDeflate(*websocket.AcceptOptions) {}
+
+func (s *oursServer) serve(ln net.Listener) error {
+	go (&http.Server{Handler: s}).Serve(ln)
+	return nil
+}
+
+func (s *oursServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c, err := websocket.Accept(w, r, &s.opts)
+	if err != nil {
+		return
+	}
+	defer c.CloseNow()
+	deflate := strings.Contains(c.Extensions(), "permessage-deflate")
+	s.set.add(c, deflate)
+	defer s.set.remove(c, deflate)
+	ctx := context.Background()
+	for {
+		typ, msg, err := c.Read(ctx)
+		if err != nil {
+			return
+		}
+		if err := c.Write(ctx, typ, msg); err != nil {
+			return
+		}
+	}
+}
+
+func (s *oursServer) broadcast(msg []byte) int {
+	n := 0
+	ctx := context.Background()
+	for _, c := range s.set.snapshot() {
+		if c.Write(ctx, websocket.MessageBinary, msg) == nil {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *oursServer) stats() (int, int) { return s.set.stats() }

@@ -254,6 +254,10 @@ func (s *socket) dialOptions(u *wsURL) *DialOptions {
 	}
 	h.Set("Cache-Control", "no-cache") // cache mode "no-store" (API-32)
 	h.Set("Pragma", "no-cache")
+	var compression *CompressionOptions
+	if !o.DisableCompression {
+		compression = &CompressionOptions{} // offered by default, as by a browser (API-27)
+	}
 	return &DialOptions{
 		Header:           h,
 		Subprotocols:     s.protocols,
@@ -266,6 +270,7 @@ func (s *socket) dialOptions(u *wsURL) *DialOptions {
 			PingInterval: o.PingInterval,
 			PingTimeout:  o.PingTimeout,
 			CloseTimeout: o.CloseTimeout,
+			Compression:  compression,
 		},
 	}
 }

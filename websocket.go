@@ -75,6 +75,12 @@ type Options struct {
 	NetDialContext   func(ctx context.Context, network, addr string) (net.Conn, error)
 	HandshakeTimeout time.Duration
 
+	// DisableCompression turns off the permessage-deflate offer (RFC 7692)
+	// that the socket makes by default, as a browser does (API-27). The
+	// offer is the package's default one (CompressionOptions' zero value);
+	// Extensions reports what the server accepted.
+	DisableCompression bool
+
 	// MaxMessageSize is the largest message accepted; a bigger one fails
 	// the connection (close code 1009 to the peer, 1006 locally). Zero means
 	// DefaultReadLimit; negative, no limit.

@@ -185,25 +185,84 @@ func TestAPI26_API28_API32_API34_RequestOnTheWire(t *testing.T) {
 	}
 }
 
-// TestAPI27_CompressionOffer: the client offers permessage-deflate. The
-// extension has not landed yet (dial.go's extensionOffers offers nothing,
-// and Options has no DisableCompression): the test checks the offer once
-// there is one, and skips until then.
-func TestAPI27_CompressionOffer(t *testing.T) {
-	srv := startAPIServer(t, func(p *apiPeer) {
-		p.accept()
-		p.echoClose()
-	})
-	runWithin(t, apiTimeout, func() {
-		ws, _ := New(srv.url)
-		ws.SetOnOpen(func(*Event) { ws.Close() })
-	})
-	offer := srv.requests()[0].req.Header.Get("Sec-WebSocket-Extensions")
-	if offer == "" {
-		t.Skip("API-27: permessage-deflate is not offered yet (extensionOffers in dial.go)")
+// countingConn counts the bytes written through it.
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c countingConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// TestAPI27_API54_API56_Compression: the client offers permessage-deflate
+// by default, and not with DisableCompression (API-27); Extensions is the
+// server's acceptance, "" when it declines (API-56); a compressed message
+// still counts its uncompressed size in BufferedAmount (API-54).
+func TestAPI27_API54_API56_Compression(t *testing.T) {
+	raw := startAPIServer(t, func(p *apiPeer) { p.accept(); p.echoClose() })
+	for _, disable := range []bool{false, true} {
+		n := len(raw.requests())
+		runWithin(t, apiTimeout, func() {
+			ws, _ := NewWithOptions(raw.url, nil, &Options{DisableCompression: disable})
+			ws.SetOnOpen(func(*Event) { ws.Close() })
+		})
+		offer := raw.requests()[n].req.Header.Values("Sec-WebSocket-Extensions")
+		if disable && offer != nil || !disable && (len(offer) != 1 || !strings.HasPrefix(offer[0], "permessage-deflate")) {
+			t.Errorf("DisableCompression %v: offer %q", disable, offer)
+		}
 	}
-	if !strings.Contains(offer, "permessage-deflate") {
-		t.Fatalf("offer %q has no permessage-deflate", offer)
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var o AcceptOptions
+		if r.URL.Path == "/deflate" {
+			o.Compression = &CompressionOptions{}
+		}
+		c, err := Accept(w, r, &o)
+		if err != nil {
+			return
+		}
+		echo(c)
+	}))
+	t.Cleanup(srv.Close)
+	base := "ws" + strings.TrimPrefix(srv.URL, "http")
+	msg := strings.Repeat("compressible ", 10000)
+	for _, tc := range []struct {
+		path       string
+		compressed bool
+	}{{"/deflate", true}, {"/plain", false}} {
+		var written atomic.Int64
+		var extensions string
+		var buffered uint64
+		var echoed bool
+		runWithin(t, apiTimeout, func() {
+			ws, _ := NewWithOptions(base+tc.path, nil, &Options{
+				NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+					c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+					if err != nil {
+						return nil, err
+					}
+					return countingConn{c, &written}, nil
+				},
+			})
+			ws.SetOnOpen(func(*Event) {
+				extensions = ws.Extensions()
+				ws.Send(msg)
+				buffered = ws.BufferedAmount()
+			})
+			ws.SetOnMessage(func(e *MessageEvent) { echoed = e.Data == msg; ws.Close() })
+		})
+		if !echoed || buffered != uint64(len(msg)) {
+			t.Errorf("%s: echoed %v, BufferedAmount %d, want %d", tc.path, echoed, buffered, len(msg))
+		}
+		if got := strings.HasPrefix(extensions, "permessage-deflate"); got != tc.compressed || !tc.compressed && extensions != "" {
+			t.Errorf("%s: Extensions %q", tc.path, extensions)
+		}
+		if small := written.Load() < int64(len(msg))/10; small != tc.compressed {
+			t.Errorf("%s: %d bytes written for a %d-byte message", tc.path, written.Load(), len(msg))
+		}
 	}
 }
 

@@ -44,7 +44,15 @@
 // dispatch its first events before the creating goroutine sets handlers:
 // pass such a socket its handlers in Options (OnOpen, OnMessage, OnError,
 // OnClose), which are in place before it starts connecting. Options.Loop
-// shares one loop among sockets created anywhere.
+// shares one loop among sockets created anywhere. A handler given in
+// Options cannot use the variable New's result is assigned to, since the
+// open event may run before the assignment: it reaches the socket as
+// e.Target().(*websocket.WebSocket).
+//
+// BufferedAmount rises inside Send and falls only between tasks, never
+// while a handler runs; a message counts as handed to the network once its
+// write has started. It keeps counting what Send is given after closing has
+// started, as the standard says, and counts uncompressed bytes.
 //
 // Every method is safe to call from any goroutine, handlers included. A
 // handler must not wait for something that needs its own loop to go on,

@@ -91,16 +91,20 @@ func TestMDNExampleEcho(t *testing.T) {
 
 func TestAPI24_InitialState(t *testing.T) {
 	url := newEchoServer(t)
-	ws, err := New(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
-	if ws.ReadyState() != Connecting || ws.BufferedAmount() != 0 || ws.Protocol() != "" ||
-		ws.Extensions() != "" || ws.BinaryType() != BinaryTypeBlob ||
-		ws.OnOpen() != nil || ws.OnMessage() != nil || ws.OnError() != nil || ws.OnClose() != nil {
-		t.Fatalf("initial state wrong: %v %d %q %q %v", ws.ReadyState(), ws.BufferedAmount(), ws.Protocol(), ws.Extensions(), ws.BinaryType())
-	}
+	// Inside a task of the socket's loop, so that no event can change the
+	// state while it is checked.
+	runWithin(t, 10*time.Second, func() {
+		ws, err := New(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		if ws.ReadyState() != Connecting || ws.BufferedAmount() != 0 || ws.Protocol() != "" ||
+			ws.Extensions() != "" || ws.BinaryType() != BinaryTypeBlob ||
+			ws.OnOpen() != nil || ws.OnMessage() != nil || ws.OnError() != nil || ws.OnClose() != nil {
+			t.Errorf("initial state wrong: %v %d %q %q %v", ws.ReadyState(), ws.BufferedAmount(), ws.Protocol(), ws.Extensions(), ws.BinaryType())
+		}
+	})
 }
 
 func TestAPI77_CloseWhileConnecting(t *testing.T) {

@@ -235,6 +235,8 @@ func unsupportedOption(o *Options) string {
 		return "PingTimeout"
 	case o.AllowBadPorts:
 		return "AllowBadPorts"
+	case o.DisableCompression:
+		return "DisableCompression" // a page cannot turn the browser's offer off
 	}
 	return ""
 }

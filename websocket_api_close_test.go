@@ -1,3 +1,5 @@
+//go:build !js
+
 package websocket
 
 // Section 6 of the checklist: close() (API-71..API-82; API-77 is also in

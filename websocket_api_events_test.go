@@ -1,3 +1,5 @@
+//go:build !js
+
 package websocket
 
 // Sections 7 to 11 of the checklist: feedback from the protocol (API-83..

@@ -1,3 +1,5 @@
+//go:build !js
+
 package websocket
 
 // Section 3 of the checklist: establishing the connection, as the

@@ -1,3 +1,5 @@
+//go:build !js
+
 package websocket
 
 // Section 5 of the checklist: send() (API-61..API-70), and the Go

@@ -1,3 +1,5 @@
+//go:build !js
+
 package websocket
 
 // Section 2.3 and 4 of the checklist: the state after construction and the

@@ -1,3 +1,5 @@
+//go:build !js
+
 package websocket
 
 // Tests of the WebSocket object against the numbered behaviours of

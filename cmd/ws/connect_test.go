@@ -90,16 +90,16 @@ func TestConnectEcho(t *testing.T) {
 	}
 }
 
-// TestConnectEchoOtherCode checks that any code with a clean closing
-// handshake gives exit code 0.
+// TestConnectEchoOtherCode checks that a clean closing handshake with a code
+// other than 1000, 1001 or 1005 gives exit code 3.
 func TestConnectEchoOtherCode(t *testing.T) {
 	url, result := startServer(t, nil, func(ctx context.Context, c *websocket.Conn, _ *http.Request) error {
 		return c.Close(4000, "")
 	})
 	code, _, stderr := runWS(t, nil, "connect", "--echo", url)
 	serverResult(t, result)
-	if code != exitOK {
-		t.Errorf("exit code %d, want 0", code)
+	if code != exitCloseCode {
+		t.Errorf("exit code %d, want %d", code, exitCloseCode)
 	}
 	if !strings.Contains(stderr, "closed by server: 4000") {
 		t.Errorf("stderr does not give the close code:\n%s", stderr)
@@ -115,10 +115,10 @@ func TestConnectDropped(t *testing.T) {
 	})
 	code, _, stderr := runWS(t, nil, "connect", "--echo", url)
 	serverResult(t, result)
-	if code != exitFailure {
-		t.Errorf("exit code %d, want %d", code, exitFailure)
+	if code != exitLost {
+		t.Errorf("exit code %d, want %d", code, exitLost)
 	}
-	if !strings.Contains(stderr, "ws connect: ") {
+	if !strings.Contains(stderr, "ws connect: connection lost") {
 		t.Errorf("stderr does not report the error:\n%s", stderr)
 	}
 }

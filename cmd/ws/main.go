@@ -16,6 +16,9 @@ const (
 	exitOK          = 0
 	exitFailure     = 1
 	exitUsage       = 2
+	exitCloseCode   = 3 // connect: closed by the server with an error or application code
+	exitFailed      = 3 // bench: errors; check: a case FAILED
+	exitLost        = 4 // connect: lost without a complete closing handshake
 	exitInterrupted = 130
 )
 
@@ -38,7 +41,7 @@ type command struct {
 
 // commands lists the commands in the order "ws help" prints them. The help
 // command itself is handled by run.
-var commands = []*command{serveCommand, connectCommand, versionCommand}
+var commands = []*command{serveCommand, connectCommand, benchCommand, checkCommand, versionCommand}
 
 func main() {
 	os.Exit(run(os.Args[1:], stdio{os.Stdin, os.Stdout, os.Stderr}))
@@ -90,7 +93,7 @@ func flagSet(cmd *command, w io.Writer) *flag.FlagSet {
 
 // usage prints the list of commands.
 func usage(w io.Writer) {
-	fmt.Fprint(w, "ws is a WebSocket tool: an echo server and a client.\n\nUsage:\n\n\tws <command> [flags] [arguments]\n\nThe commands are:\n\n")
+	fmt.Fprint(w, "ws is a WebSocket tool: an echo and chat server, a client, a load generator\nand a conformance checker.\n\nUsage:\n\n\tws <command> [flags] [arguments]\n\nThe commands are:\n\n")
 	for _, c := range commands {
 		fmt.Fprintf(w, "\t%-8s %s\n", c.name, c.summary)
 	}
@@ -100,12 +103,20 @@ func usage(w io.Writer) {
 
 // exitCodes documents the exit status of every command.
 const exitCodes = `Exit status:
-  0    serve: shut down by a signal; connect: the connection was closed with
-       a complete closing handshake (whichever side started it)
-  1    an error: the server could not listen, the handshake failed, or the
-       connection was lost without a complete closing handshake
+  0    success: serve was shut down by a signal; connect's connection was
+       closed cleanly (a complete closing handshake that the client started,
+       or that the server started with 1000, 1001 or no code); bench ran
+       without errors; check found no FAILED case
+  1    an error: the server could not listen, the connection or its opening
+       handshake failed (refused, TLS, proxy, HTTP status), or a file could
+       not be written
   2    bad usage: unknown command or flag, missing or invalid argument
-  130  connect was interrupted by SIGINT or SIGTERM
+  3    connect: the server closed cleanly with another code (such as 1008,
+       1011 or 4000); bench: some connections or messages failed; check:
+       some case FAILED
+  4    connect: the connection was lost without a complete closing
+       handshake (1006): dropped, a protocol error, a keepalive timeout
+  130  interrupted by SIGINT or SIGTERM (connect, bench, check)
 `
 
 // commandUsage prints the help of one command.

@@ -21,11 +21,17 @@ ws.onopen = () => ws.send('hello');</pre>
 <p>or from a terminal:</p>
 <pre>ws connect {{.URL}}</pre>
 {{if .Protocols}}<p>Subprotocols supported: {{.Protocols}}.</p>
-{{end}}</html>
+{{end}}<p>The server's counters are at <a href="/metrics">/metrics</a>.</p>
+</html>
 `))
 
+// pageInfo is what the page says of the server.
+type pageInfo struct {
+	Protocols string // the subprotocols supported, for people
+}
+
 // servePage answers a plain HTTP request on / with pageTemplate.
-func servePage(w http.ResponseWriter, r *http.Request, protocols []string) {
+func servePage(w http.ResponseWriter, r *http.Request, info pageInfo) {
 	scheme := "ws"
 	if r.TLS != nil {
 		scheme = "wss"
@@ -37,7 +43,7 @@ func servePage(w http.ResponseWriter, r *http.Request, protocols []string) {
 	}
 	pageTemplate.Execute(w, struct{ URL, Protocols string }{
 		URL:       scheme + "://" + r.Host,
-		Protocols: strings.Join(protocols, ", "),
+		Protocols: info.Protocols,
 	})
 }
 

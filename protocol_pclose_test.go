@@ -15,7 +15,7 @@ import (
 	"github.com/wsstack/websocket/wsproto"
 )
 
-// TestP60_FailTheConnection checks what failing the connection means, in
+// TestP60_FailTheConnection (P-60) checks what failing the connection means, in
 // both roles: the Conn sends a close frame with the code that matches the
 // fault (1002, 1007, 1009), closes the transport, and processes nothing
 // that came after the bad frame: not a message, not a ping, not even the
@@ -129,7 +129,7 @@ func pRawHeader(b0 byte, masked bool, length []byte, payload []byte) []byte {
 	return append(b, payload...)
 }
 
-// TestP89_MalformedDataDropsTCP checks that data that breaks the framing
+// TestP89_MalformedDataDropsTCP (P-89) checks that data that breaks the framing
 // format gets a close frame with 1002 and then the transport closed, in
 // both roles, over the in-memory pipe and over TCP from Accept and Dial.
 func TestP89_MalformedDataDropsTCP(t *testing.T) {
@@ -191,7 +191,7 @@ func TestP89_MalformedDataDropsTCP(t *testing.T) {
 	})
 }
 
-// TestP66_ClosingHandshake checks when the closing handshake is started
+// TestP66_ClosingHandshake (P-66) checks when the closing handshake is started
 // and complete, and when a close is clean: Close returns nil only once both
 // close frames were exchanged and the transport closed after that, in the
 // order RFC 6455 asks; a transport that ends in between makes it unclean.
@@ -283,7 +283,7 @@ func TestP66_ClosingHandshake(t *testing.T) {
 	}
 }
 
-// TestP69_ReportedCloseCode checks the code and reason reported for a
+// TestP69_ReportedCloseCode (P-69) checks the code and reason reported for a
 // closed connection: those of the first close frame received, 1005 for a
 // close frame without a body (echoed with an empty body), on both roles,
 // through CloseError, CloseStatus and the WebSocket object's close event;
@@ -307,8 +307,10 @@ func TestP69_ReportedCloseCode(t *testing.T) {
 			t.Run(tc.name+"/"+role.String(), func(t *testing.T) {
 				c, peer := newRawPair(t, role, nil)
 				reads := pReadAsync(c)
-				peer.send(true, wsproto.OpClose, tc.payload)
-				peer.send(true, wsproto.OpClose, closePayload(4999, "second")) // not the first: ignored
+				// Two close frames in one write: the second is not the first
+				// close frame received, and is ignored.
+				peer.write(append(pPeerFrame(peer, true, wsproto.OpClose, tc.payload).bytes(),
+					pPeerFrame(peer, true, wsproto.OpClose, closePayload(4999, "second")).bytes()...))
 				h, echo := peer.recv()
 				if h.Opcode != wsproto.OpClose {
 					t.Fatalf("got %v, want the echoed close", h.Opcode)
@@ -394,7 +396,7 @@ func TestP69_ReportedCloseCode(t *testing.T) {
 	}
 }
 
-// TestP70_FailingCloseFrameSurvivesUnreadInput checks, over real TCP, that
+// TestP70_FailingCloseFrameSurvivesUnreadInput (P-70) checks, over real TCP, that
 // the close frame of a failed connection reaches the peer although the
 // peer had sent more data that the failing side never read: closing a
 // socket with unread input makes the kernel send a reset, which would
@@ -479,7 +481,7 @@ func TestP70_FailingCloseFrameSurvivesUnreadInput(t *testing.T) {
 	})
 }
 
-// TestP71_NoAutomaticReconnect checks that neither Dial's Conn nor the
+// TestP71_NoAutomaticReconnect (P-71) checks that neither Dial's Conn nor the
 // WebSocket object connects again by itself after the server dropped the
 // connection or refused the handshake: the server sees one connection only.
 func TestP71_NoAutomaticReconnect(t *testing.T) {
@@ -532,7 +534,7 @@ func TestP71_NoAutomaticReconnect(t *testing.T) {
 	}
 }
 
-// TestP72_ServerGoingAwayRestartTryLater checks the server's closing codes:
+// TestP72_ServerGoingAwayRestartTryLater (P-72) checks the server's closing codes:
 // Server.Shutdown closes every connection with 1001 (going away), and a
 // server may close with 1012 (service restart) or 1013 (try again later);
 // the client reports each code, through Dial's Conn and through the

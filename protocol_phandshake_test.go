@@ -21,7 +21,7 @@ import (
 	"github.com/wsstack/websocket/wsproto"
 )
 
-// TestP5_OneConnectingHandshakePerEndpoint checks RFC 6455 section 4.1 step 2
+// TestP5_OneConnectingHandshakePerEndpoint (P-5) checks RFC 6455 section 4.1 step 2
 // on the WebSocket object: two sockets to one endpoint, created together,
 // connect one after the other. The server holds the first handshake (for a
 // grace period long enough for a second connection to show up if nothing
@@ -99,7 +99,7 @@ func TestP5_OneConnectingHandshakePerEndpoint(t *testing.T) {
 	}
 }
 
-// TestP7_P10_P12_ClientRequest captures the handshake request of Dial and
+// TestP7_P10_P12_ClientRequest (P-7, P-10, P-12) captures the handshake request of Dial and
 // of the WebSocket object on a raw server: Host, Upgrade: websocket and
 // Connection: Upgrade are there (P-7); Origin only when the application set
 // one (P-10); and nothing follows the request until the 101 response has
@@ -217,7 +217,7 @@ func pNewHello(t *testing.T, url, origin string) func() {
 	}
 }
 
-// TestP27_AuthenticationBeforeUpgrade has a handler answer before Accept,
+// TestP27_AuthenticationBeforeUpgrade (P-27) has a handler answer before Accept,
 // as RFC 6455 section 4.2.2 allows: 401 with a WWW-Authenticate challenge
 // until the client authenticates, 503 when overloaded, a redirect. Dial
 // returns a *HandshakeError with the status and the whole response
@@ -307,7 +307,7 @@ func TestP27_AuthenticationBeforeUpgrade(t *testing.T) {
 	}
 }
 
-// TestP35_ExtensionNotOffered checks that the client fails the handshake
+// TestP35_ExtensionNotOffered (P-35) checks that the client fails the handshake
 // when the server accepts an extension it did not offer (Dial offers none),
 // or sends a malformed Sec-WebSocket-Extensions header, and that without
 // the header the connection has no extension in use. A failed handshake
@@ -369,7 +369,7 @@ func TestP35_ExtensionNotOffered(t *testing.T) {
 	}
 }
 
-// TestP88_HandshakeSizeLimit checks that Dial bounds the server's handshake
+// TestP88_HandshakeSizeLimit (P-88) checks that Dial bounds the server's handshake
 // response (DialOptions.MaxHeaderBytes, default DefaultMaxHeaderBytes) and
 // the time an idle handshake may take.
 func TestP88_HandshakeSizeLimit(t *testing.T) {
@@ -495,7 +495,7 @@ func tlsRecordTypes(t *testing.T, b []byte) []byte {
 	return types
 }
 
-// TestP92_TLSFailureNever1015 fails the TLS handshake of wss:// connections
+// TestP92_TLSFailureNever1015 (P-92) fails the TLS handshake of wss:// connections
 // in several ways. Dial returns the TLS error (no *HandshakeError, no
 // response, CloseStatus 0: no close code, and certainly not 1015), the
 // server never sees an HTTP request, and, over TLS 1.2 where the client's
@@ -638,7 +638,7 @@ func TestP92_TLSFailureNever1015(t *testing.T) {
 	})
 }
 
-// TestP93_HTTP2ServerKeepsWebSocketOnHTTP1 runs Accept on an httptest TLS
+// TestP93_HTTP2ServerKeepsWebSocketOnHTTP1 (P-93) runs Accept on an httptest TLS
 // server with HTTP/2 enabled, with the ALPN list httptest uses (h2 alone)
 // and the one of http.Server.ListenAndServeTLS (h2, http/1.1): our Dial
 // never negotiates h2 (it offers http/1.1 alone, whatever its TLSConfig

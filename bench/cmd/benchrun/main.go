@@ -25,6 +25,9 @@
 //	-json FILE      also write every sample, as JSON
 //	-bin DIR        use the binaries in DIR instead of building them
 //	-server-cpu N, -load-cpu N   the CPUs to pin to (-1: no pinning)
+//	-nice N         nice value of the server and the load generator
+//	                (default -10, so that other programs on a shared
+//	                machine take less of their CPUs; 0 leaves it)
 //
 // Every run is bounded in time; every process started is killed, by its
 // PID, at the end or on SIGINT/SIGTERM.
@@ -62,6 +65,7 @@ func main() {
 	bin := flag.String("bin", "", "directory with echoserver and loadgen (default: build them)")
 	serverCPU := flag.Int("server-cpu", 0, "CPU of the server (-1: unpinned)")
 	loadCPU := flag.Int("load-cpu", 1, "CPU of the load generator (-1: unpinned)")
+	nice := flag.Int("nice", -10, "nice value of the server and the load generator (0: unchanged; negative needs privilege)")
 	flag.Parse()
 
 	cfg := runner.Full()
@@ -82,6 +86,7 @@ func main() {
 		Libs:      strings.Split(*libs, ","),
 		ServerCPU: *serverCPU,
 		LoadCPU:   *loadCPU,
+		Nice:      *nice,
 		Log:       os.Stderr,
 	}
 	for _, l := range opts.Libs {

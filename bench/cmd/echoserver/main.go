@@ -23,7 +23,8 @@
 //
 //	addr=127.0.0.1:PORT ctrl=127.0.0.1:PORT pid=PID
 //
-// With -cpu N it first pins itself to CPU N (re-executing itself). It raises
+// With -cpu N it first pins itself to CPU N (re-executing itself), at the
+// nice value of -nice. It raises
 // its open-file limit to the hard limit, and exits on SIGINT or SIGTERM, or
 // after -maxlife, or when the process that started it dies.
 package main
@@ -84,10 +85,11 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "WebSocket listen address")
 	compress := flag.Bool("compress", false, "negotiate permessage-deflate when the client offers it")
 	cpu := flag.Int("cpu", -1, "pin the process to this CPU (-1: no pinning)")
+	nice := flag.Int("nice", 0, "with -cpu, run at this nice value (negative: needs privilege)")
 	maxLife := flag.Duration("maxlife", time.Hour, "exit after this long, whatever happens")
 	flag.Parse()
 
-	if err := pin.Self(*cpu); err != nil {
+	if err := pin.Self(*cpu, *nice); err != nil {
 		log.Fatal(err)
 	}
 	// Die with the parent (benchrun), and in any case after maxlife.

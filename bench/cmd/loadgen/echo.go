@@ -2,14 +2,15 @@ package main
 
 import (
 	"fmt"
-	"sync"
+	"runtime"
 	"sync/atomic"
 	"time"
 
 	"github.com/wsstack/websocket/bench/internal/wire"
+	"golang.org/x/sys/unix"
 )
 
-// counter is a per-connection message count on its own cache line.
+// counter is a message count on its own cache line.
 type counter struct {
 	n atomic.Uint64
 	_ [56]byte
@@ -18,6 +19,11 @@ type counter struct {
 // runEcho is the echo mode: closed loop, one message in flight per
 // connection. Metrics: msgs_per_s, cpu_us_per_msg, server_cpu_pct,
 // client_cpu_pct.
+//
+// Like the latency mode it runs its own epoll loop on one locked thread
+// rather than a goroutine per connection: each echo costs the load
+// generator one read and one write, with no scheduling in between, so that
+// it stays lighter than the servers it measures.
 func runEcho(cfg *config, res *Result) error {
 	conns, err := openAll(cfg, cfg.conns)
 	if err != nil {
@@ -27,43 +33,81 @@ func runEcho(cfg *config, res *Result) error {
 	res.Deflate = deflateOf(conns)
 	frame, echoLen := message(cfg, res.Deflate)
 
-	counts := make([]counter, len(conns))
-	var stop atomic.Bool
-	var errs firstError
-	var wg sync.WaitGroup
-	begin := make(chan struct{})
-	hardEnd := time.Now().Add(cfg.warmup + cfg.duration + 10*time.Second)
-	for i, c := range conns {
-		c.c.SetDeadline(hardEnd)
-		wg.Go(func() {
-			<-begin
-			if err := echoLoop(c, frame, echoLen, readBufSize(cfg.size), &counts[i].n, &stop); err != nil && !stop.Load() {
-				errs.set(fmt.Errorf("connection %d: %w", i+1, err))
-				stop.Store(true)
-			}
-		})
-	}
-	sum := func() uint64 {
-		var n uint64
-		for i := range counts {
-			n += counts[i].n.Load()
-		}
-		return n
-	}
-
-	close(begin)
-	time.Sleep(cfg.warmup)
-	w := window{pid: cfg.serverPID}
-	w.start()
-	n0 := sum()
-	time.Sleep(cfg.duration)
-	n1 := sum()
-	w.stop()
-	stop.Store(true)
-	wg.Wait()
-	if err := errs.get(); err != nil {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	ep, fds, err := epollConns(conns)
+	if err != nil {
 		return err
 	}
+	defer unix.Close(ep)
+	parsers := make([]*wire.Parser, len(conns))
+	for i := range parsers {
+		parsers[i] = wire.NewParser(echoLen)
+	}
+	// Every message that arrives is the echo awaited on its connection
+	// (one in flight each): count it and send the next.
+	var total uint64
+	onData := func(i int, data []byte) error {
+		m, err := parsers[i].Feed(data)
+		if err != nil {
+			return fmt.Errorf("connection %d: %w", i+1, err)
+		}
+		for range m {
+			total++
+			if err := writeAll(fds[i], frame); err != nil {
+				return fmt.Errorf("connection %d: %w", i+1, err)
+			}
+		}
+		return nil
+	}
+	for i, c := range conns {
+		if len(c.leftover) > 0 {
+			return fmt.Errorf("connection %d: the server sent a message before any was asked for", i+1)
+		}
+		if err := writeAll(fds[i], frame); err != nil {
+			return fmt.Errorf("connection %d: %w", i+1, err)
+		}
+	}
+
+	buf := make([]byte, readBufSize(cfg.size))
+	events := make([]unix.EpollEvent, 256)
+	start := time.Now()
+	measureFrom, measureTo := cfg.warmup, cfg.warmup+cfg.duration
+	w := window{pid: cfg.serverPID}
+	started := false
+	var n0 uint64
+	for {
+		el := time.Since(start)
+		if !started && el >= measureFrom {
+			w.start()
+			n0, started = total, true
+		}
+		if el >= measureTo {
+			break
+		}
+		n, err := unix.EpollWait(ep, events, 100)
+		if err != nil && err != unix.EINTR {
+			return err
+		}
+		for _, ev := range events[:max(n, 0)] {
+			i := int(ev.Fd)
+			n, err := unix.Read(fds[i], buf)
+			if err == unix.EAGAIN || err == unix.EINTR {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("connection %d: %w", i+1, err)
+			}
+			if n == 0 {
+				return fmt.Errorf("connection %d: closed by the server", i+1)
+			}
+			if err := onData(i, buf[:n]); err != nil {
+				return err
+			}
+		}
+	}
+	n1 := total
+	w.stop()
 	if w.err != nil {
 		return w.err
 	}
@@ -74,38 +118,27 @@ func runEcho(cfg *config, res *Result) error {
 	return nil
 }
 
-// echoLoop sends frame and waits for its echo until stop is set. It
-// allocates nothing but its read buffer.
-func echoLoop(c *conn, frame []byte, echoLen int64, bufSize int, count *atomic.Uint64, stop *atomic.Bool) error {
-	p := wire.NewParser(echoLen)
-	pending := 0 // echoes already read past the last one waited for
-	if len(c.leftover) > 0 {
-		m, err := p.Feed(c.leftover)
+// epollConns returns an epoll set watching the connections' sockets for
+// input (level-triggered; each event's Fd field holds the connection's
+// index), and the sockets. The sockets stay owned by conns: Go's own
+// poller keeps them registered too, with no goroutine waiting on them.
+func epollConns(conns []*conn) (ep int, fds []int, err error) {
+	ep, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return -1, nil, err
+	}
+	fds = make([]int, len(conns))
+	for i, c := range conns {
+		rc, err := c.c.SyscallConn()
 		if err != nil {
-			return err
+			unix.Close(ep)
+			return -1, nil, err
 		}
-		pending -= m // unsolicited messages: not ours
+		rc.Control(func(fd uintptr) { fds[i] = int(fd) })
+		if err := unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, fds[i], &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(i)}); err != nil {
+			unix.Close(ep)
+			return -1, nil, err
+		}
 	}
-	buf := make([]byte, bufSize)
-	for !stop.Load() {
-		if _, err := c.c.Write(frame); err != nil {
-			return err
-		}
-		for pending < 1 {
-			n, err := c.c.Read(buf)
-			if n > 0 {
-				m, perr := p.Feed(buf[:n])
-				if perr != nil {
-					return perr
-				}
-				pending += m
-			}
-			if err != nil {
-				return err
-			}
-		}
-		pending--
-		count.Add(1)
-	}
-	return nil
+	return ep, fds, nil
 }

@@ -67,7 +67,7 @@ func runLatency(cfg *config, res *Result) error {
 	defer runtime.UnlockOSThread()
 	unix.Prctl(unix.PR_SET_TIMERSLACK, 1, 0, 0, 0)
 
-	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	ep, fds, err := epollConns(conns)
 	if err != nil {
 		return err
 	}
@@ -80,17 +80,6 @@ func runLatency(cfg *config, res *Result) error {
 	timerIdx := int32(len(conns))
 	if err := unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, tfd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: timerIdx}); err != nil {
 		return err
-	}
-	fds := make([]int, len(conns))
-	for i, c := range conns {
-		rc, err := c.c.SyscallConn()
-		if err != nil {
-			return err
-		}
-		rc.Control(func(fd uintptr) { fds[i] = int(fd) })
-		if err := unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, fds[i], &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(i)}); err != nil {
-			return err
-		}
 	}
 
 	var h hist.Histogram

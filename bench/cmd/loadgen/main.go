@@ -34,7 +34,8 @@
 //
 // Server CPU time comes from /proc/PID/stat of -server-pid, read at the
 // start and the end of the measured window; memory from /proc/PID/status.
-// With -cpu N the load generator pins itself to CPU N. Connections beyond
+// With -cpu N the load generator pins itself to CPU N, at the nice value
+// of -nice. Connections beyond
 // -per-addr bind to 127.0.0.2, 127.0.0.3, ... so that a load is not bounded
 // by the ephemeral ports of one source address. Every connection is closed
 // with a reset (SO_LINGER 0), which leaves no TIME_WAIT behind. The whole
@@ -114,10 +115,11 @@ func main() {
 	flag.IntVar(&cfg.perAddr, "per-addr", 25000, "connections per source address")
 	flag.IntVar(&cfg.dialers, "dialers", 32, "parallel dials while opening connections")
 	cpu := flag.Int("cpu", -1, "pin the process to this CPU (-1: no pinning)")
+	nice := flag.Int("nice", 0, "with -cpu, run at this nice value (negative: needs privilege)")
 	timeout := flag.Duration("timeout", 5*time.Minute, "hard bound on the whole run")
 	flag.Parse()
 
-	if err := pin.Self(*cpu); err != nil {
+	if err := pin.Self(*cpu, *nice); err != nil {
 		log.Fatal(err)
 	}
 	unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0, 0, 0)

@@ -18,7 +18,12 @@ import (
 // Self pins the process to cpu, re-executing it if it is not pinned yet;
 // it returns only once the process is pinned (or with an error, the
 // process unchanged). A negative cpu does nothing.
-func Self(cpu int) error {
+//
+// A non-zero nice is set first, on the thread that re-executes, so that
+// every thread of the new image has it; a negative one (a higher priority
+// than other programs on a shared machine) needs privilege, and is skipped
+// with a warning without it.
+func Self(cpu, nice int) error {
 	if cpu < 0 {
 		return nil
 	}
@@ -33,6 +38,11 @@ func Self(cpu int) error {
 		return fmt.Errorf("pin: CPU %d is not available to this process", cpu)
 	}
 	runtime.LockOSThread()
+	if nice != 0 {
+		if err := unix.Setpriority(unix.PRIO_PROCESS, 0, nice); err != nil {
+			fmt.Fprintf(os.Stderr, "pin: nice %d: %v (going on without)\n", nice, err)
+		}
+	}
 	var want unix.CPUSet
 	want.Set(cpu)
 	if err := unix.SchedSetaffinity(0, &want); err != nil {

@@ -134,6 +134,9 @@ func (r *Report) Markdown() string {
 	if o.ServerCPU < 0 {
 		pinning = "unpinned (fewer than 2 CPUs)"
 	}
+	if o.Nice != 0 {
+		pinning += fmt.Sprintf(", both at nice %d", o.Nice)
+	}
 	fmt.Fprintf(&b, "- Setup: %s; %d round(s); timed scenarios: %s warm-up, then %s measured; open-file limit %d, so the largest idle load is %d connections\n",
 		pinning, o.Rounds, o.Warmup, o.Duration, r.FileLimit, r.IdleMax)
 	fmt.Fprintf(&b, "- Command: `%s`\n\n", r.Command)

@@ -32,6 +32,9 @@ type Options struct {
 	// ServerCPU and LoadCPU are the CPUs the server and the load
 	// generator are pinned to; -1 leaves a side unpinned.
 	ServerCPU, LoadCPU int
+	// Nice is the nice value of both (0: unchanged): on a shared machine,
+	// a negative one keeps other programs from taking their CPUs.
+	Nice int
 	// Only, when set, keeps the scenarios whose group it returns true for.
 	Only func(group string) bool
 	// Log receives progress lines; nil discards them.
@@ -184,7 +187,7 @@ func runOne(ctx context.Context, opts *Options, sc Scenario, lib string, round i
 	time.Sleep(200 * time.Millisecond) // let the server settle
 
 	args := append([]string{"-mode", sc.Mode, "-addr", srv.addr, "-ctrl", srv.ctrl,
-		"-server-pid", strconv.Itoa(srv.pid), "-cpu", strconv.Itoa(opts.LoadCPU),
+		"-server-pid", strconv.Itoa(srv.pid), "-cpu", strconv.Itoa(opts.LoadCPU), "-nice", strconv.Itoa(opts.Nice),
 		"-timeout", sc.Budget.String()}, sc.Args...)
 	if sc.Compress {
 		args = append(args, "-compress")
@@ -246,7 +249,7 @@ type server struct {
 
 // startServer starts the echo server of lib and reads its address line.
 func startServer(ctx context.Context, opts *Options, lib string, compress bool, maxLife time.Duration) (*server, error) {
-	args := []string{"-lib", lib, "-addr", "127.0.0.1:0", "-cpu", strconv.Itoa(opts.ServerCPU),
+	args := []string{"-lib", lib, "-addr", "127.0.0.1:0", "-cpu", strconv.Itoa(opts.ServerCPU), "-nice", strconv.Itoa(opts.Nice),
 		"-maxlife", maxLife.String()}
 	if compress {
 		args = append(args, "-compress")

@@ -118,12 +118,18 @@ func (s *gobwasServer) echo(gc *gobwasConn) {
 	}
 }
 
-// echoDeflate is the loop with compression, as in gobwas's README.
+// echoDeflate is the loop with compression, as in gobwas's README: read
+// the header, then the payload, unmask, decompress, compress the echo.
 func (s *gobwasServer) echoDeflate(gc *gobwasConn) {
 	br := bufio.NewReaderSize(gc.c, 4096)
+	hbuf := make([]byte, 2, ws.MaxHeaderSize-2)
 	for {
-		f, err := ws.ReadFrame(br)
-		if err != nil || f.Header.Length > readLimit {
+		h, err := ws.ReadHeaderBuffer(br, hbuf)
+		if err != nil || h.Length > readLimit {
+			return
+		}
+		f := ws.Frame{Header: h, Payload: make([]byte, h.Length)}
+		if _, err := io.ReadFull(br, f.Payload); err != nil {
 			return
 		}
 		f = ws.UnmaskFrameInPlace(f)
@@ -144,8 +150,8 @@ func (s *gobwasServer) echoDeflate(gc *gobwasConn) {
 					return
 				}
 			}
-			out, err := wsflate.CompressFrame(ws.NewFrame(f.Header.OpCode, f.Header.Fin, f.Payload))
-			if err != nil {
+			var out ws.Frame
+			if out, err = wsflate.CompressFrame(ws.NewFrame(f.Header.OpCode, f.Header.Fin, f.Payload)); err != nil {
 				return
 			}
 			gc.mu.Lock()

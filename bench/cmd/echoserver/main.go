@@ -23,6 +23,8 @@
 //
 //	addr=127.0.0.1:PORT ctrl=127.0.0.1:PORT pid=PID
 //
+// -cpuprofile and -memprofile write pprof profiles, for go tool pprof.
+//
 // With -cpu N it first pins itself to CPU N (re-executing itself), at the
 // nice value of -nice. It raises
 // its open-file limit to the hard limit, and exits on SIGINT or SIGTERM, or
@@ -38,6 +40,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"time"
@@ -87,6 +90,8 @@ func main() {
 	cpu := flag.Int("cpu", -1, "pin the process to this CPU (-1: no pinning)")
 	nice := flag.Int("nice", 0, "with -cpu, run at this nice value (negative: needs privilege)")
 	maxLife := flag.Duration("maxlife", time.Hour, "exit after this long, whatever happens")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file, until SIGINT or SIGTERM")
+	memProfile := flag.String("memprofile", "", "write a heap profile to this file at SIGINT or SIGTERM")
 	flag.Parse()
 
 	if err := pin.Self(*cpu, *nice); err != nil {
@@ -122,11 +127,31 @@ func main() {
 	}
 	go http.Serve(ctrl, controlHandler(srv))
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
+
 	fmt.Printf("addr=%s ctrl=%s pid=%d\n", ln.Addr(), ctrl.Addr(), os.Getpid())
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	<-sig
+	if *memProfile != "" {
+		f, err := os.Create(*memProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.WriteHeapProfile(f)
+		f.Close()
+	}
 }
 
 // controlHandler serves /stats and /broadcast.

@@ -36,12 +36,11 @@ const leakWait = 8 * time.Second
 
 // leakIgnored lists stack fragments of goroutines that are not leaks of this
 // package: idle HTTP client connections (net/http's transport keeps them
-// for reuse), idle server connections of httptest servers that a test
-// closes in a cleanup, signal handling and the testing package's own.
+// for reuse, as the clients of httptest servers do), signal handling and
+// the testing package's own.
 var leakIgnored = []string{
 	"net/http.(*persistConn).readLoop",
 	"net/http.(*persistConn).writeLoop",
-	"net/http/httptest.(*Server).goServe",
 	"os/signal.signal_recv",
 	"os/signal.loop",
 	"testing.(*M).",

@@ -242,14 +242,6 @@ func pPeerFrame(p *rawPeer, fin bool, op wsproto.Opcode, data []byte) pFrame {
 	return pFrame{fin: fin, op: op, masked: p.role == wsproto.Client, data: data}
 }
 
-// pOtherRole returns the role facing role.
-func pOtherRole(role wsproto.Role) wsproto.Role {
-	if role == wsproto.Client {
-		return wsproto.Server
-	}
-	return wsproto.Client
-}
-
 // pRoles are the roles a Conn plays in the tests that hold for both.
 var pRoles = []wsproto.Role{wsproto.Client, wsproto.Server}
 

@@ -35,7 +35,10 @@ func testMain(m *testing.M) int {
 	wsBin = filepath.Join(dir, "ws")
 	args := []string{"build", "-o", wsBin}
 	if raceEnabled {
-		args = append(args, "-race") // catch the command's own data races too
+		// Catch the command's own data races too. Such a binary takes about
+		// a second to start, mostly in the initialization of package
+		// conformance, which builds its whole table of cases and payloads.
+		args = append(args, "-race")
 	}
 	build := exec.Command("go", append(args, ".")...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
@@ -235,6 +238,9 @@ func TestUsage(t *testing.T) {
 			name = "no arguments"
 		}
 		t.Run(name, func(t *testing.T) {
+			// Each run starts a process, which costs a second under the
+			// race detector (see testMain): run them side by side.
+			t.Parallel()
 			code, stdout, stderr := runWS(t, nil, tt.args...)
 			if code != tt.code {
 				t.Errorf("exit code %d, want %d", code, tt.code)

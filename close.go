@@ -247,11 +247,11 @@ func (c *Conn) closeTransport(why error) bool {
 		c.closeMu.Unlock()
 		c.nc.Close()
 		c.stopKeepalive()
+		if onDone != nil {
+			onDone() // before done closes: whoever waits on Done sees it run
+		}
 		close(c.done)
 		closed = true
-		if onDone != nil {
-			onDone()
-		}
 	})
 	return closed
 }

@@ -311,6 +311,8 @@ func TestKeepaliveDropsSilentPeer(t *testing.T) {
 
 func TestKeepaliveKeepsLivePeer(t *testing.T) {
 	client, server := Pipe(&ConnOptions{PingInterval: 20 * time.Millisecond, PingTimeout: 20 * time.Millisecond})
+	defer client.CloseNow()
+	defer server.CloseNow()
 	go client.Read(context.Background()) // answers pings
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()

@@ -49,11 +49,6 @@ var leakIgnored = []string{
 	"runtime.goexit0",
 	"runtime/pprof.writeGoroutineStacks", // the goroutine taking the profile
 
-	// Known leak of a test outside these files, to be removed once fixed:
-	// TestKeepaliveKeepsLivePeer (conn_raw_test.go) never closes its Pipe,
-	// so its client's Read may run forever, kept alive by the server's
-	// keepalive pings (whether it ends depends on timer jitter).
-	"created by github.com/wsstack/websocket.TestKeepaliveKeepsLivePeer",
 }
 
 var goroutineHeader = regexp.MustCompile(`^goroutine (\d+) \[`)

@@ -160,22 +160,25 @@ func TestAPI51_BufferedAmountRisesInSend(t *testing.T) {
 
 func TestAPI71_72_CloseValidation(t *testing.T) {
 	url := newEchoServer(t)
-	ws, _ := New(url)
-	defer ws.Close()
-	for _, code := range []int{0, 500, 999, 1001, 1005, 2999, 5000, 65535, 1<<16 + 1000, -1} {
-		if err := ws.Close(WithCode(code)); !errors.Is(err, ErrInvalidAccess) {
-			t.Errorf("Close(%d): %v", code, err)
+	// Inside a loop task, so that the socket stays CONNECTING throughout.
+	runWithin(t, 10*time.Second, func() {
+		ws, _ := New(url)
+		defer ws.Close()
+		for _, code := range []int{0, 500, 999, 1001, 1005, 2999, 5000, 65535, 1<<16 + 1000, -1} {
+			if err := ws.Close(WithCode(code)); !errors.Is(err, ErrInvalidAccess) {
+				t.Errorf("Close(%d): %v", code, err)
+			}
 		}
-	}
-	if err := ws.Close(WithCode(1000), WithReason(strings.Repeat("a", 124))); !errors.Is(err, ErrSyntax) {
-		t.Errorf("124-byte reason: %v", err)
-	}
-	if err := ws.Close(WithCode(3000), WithReason(strings.Repeat("é", 62))); !errors.Is(err, ErrSyntax) {
-		t.Errorf("124-byte reason: %v", err)
-	}
-	if ws.ReadyState() != Connecting {
-		t.Fatalf("invalid Close changed the state to %v", ws.ReadyState())
-	}
+		if err := ws.Close(WithCode(1000), WithReason(strings.Repeat("a", 124))); !errors.Is(err, ErrSyntax) {
+			t.Errorf("124-byte reason: %v", err)
+		}
+		if err := ws.Close(WithCode(3000), WithReason(strings.Repeat("é", 62))); !errors.Is(err, ErrSyntax) {
+			t.Errorf("124-byte reason: %v", err)
+		}
+		if ws.ReadyState() != Connecting {
+			t.Errorf("invalid Close changed the state to %v", ws.ReadyState())
+		}
+	})
 }
 
 func TestSyntaxErrors(t *testing.T) {

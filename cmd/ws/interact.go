@@ -38,9 +38,10 @@ type session struct {
 	raw  bool // binary messages as raw bytes
 	pipe bool // no commands, no prompt, no markers
 
-	outMu  sync.Mutex
-	out    io.Writer
-	prompt bool // show "> " (standard input and output are terminals)
+	outMu       sync.Mutex
+	out         io.Writer
+	prompt      bool // show "> " (standard input and output are terminals)
+	promptShown bool // "> " is on the screen, with the cursor after it
 
 	pings sync.WaitGroup
 }
@@ -72,6 +73,7 @@ func (ss *session) run(ctx context.Context) error {
 	for {
 		select {
 		case line, ok := <-lines:
+			ss.lineEntered()
 			if !ok {
 				return ss.close(readDone, websocket.CloseNormal, "")
 			}
@@ -194,9 +196,8 @@ func (ss *session) printMessages(ctx context.Context) error {
 func (ss *session) printMessage(typ websocket.MessageType, data []byte) {
 	ss.outMu.Lock()
 	defer ss.outMu.Unlock()
-	if ss.prompt {
-		io.WriteString(ss.out, "\r\x1b[K") // erase the prompt
-	}
+	shown := ss.erasePrompt()
+	defer ss.restorePrompt(shown)
 	if !ss.pipe {
 		io.WriteString(ss.out, "< ")
 	}
@@ -206,22 +207,44 @@ func (ss *session) printMessage(typ websocket.MessageType, data []byte) {
 		ss.out.Write(data)
 	}
 	io.WriteString(ss.out, "\n")
-	if ss.prompt {
-		io.WriteString(ss.out, "> ")
-	}
 }
 
 // info prints a line of information on standard error, keeping the prompt.
 func (ss *session) info(format string, args ...any) {
 	ss.outMu.Lock()
 	defer ss.outMu.Unlock()
-	if ss.prompt {
-		io.WriteString(ss.out, "\r\x1b[K")
-	}
+	shown := ss.erasePrompt()
+	defer ss.restorePrompt(shown)
 	fmt.Fprintf(ss.errw, format+"\n", args...)
-	if ss.prompt {
-		io.WriteString(ss.out, "> ")
+}
+
+// erasePrompt erases the prompt line, if the prompt is shown, so that a
+// line can be printed in its place, and reports whether it did. What the
+// user had typed on it is still in the terminal's input. The caller holds
+// outMu.
+func (ss *session) erasePrompt() bool {
+	if !ss.promptShown {
+		return false
 	}
+	io.WriteString(ss.out, "\r\x1b[K")
+	ss.promptShown = false
+	return true
+}
+
+// restorePrompt shows the prompt again after erasePrompt erased it.
+func (ss *session) restorePrompt(erased bool) {
+	if erased {
+		io.WriteString(ss.out, "> ")
+		ss.promptShown = true
+	}
+}
+
+// lineEntered records that the user ended a line: the cursor is at the
+// start of the next one.
+func (ss *session) lineEntered() {
+	ss.outMu.Lock()
+	defer ss.outMu.Unlock()
+	ss.promptShown = false
 }
 
 // showPrompt prints the prompt when there is one.
@@ -231,7 +254,10 @@ func (ss *session) showPrompt() {
 	}
 	ss.outMu.Lock()
 	defer ss.outMu.Unlock()
-	io.WriteString(ss.out, "> ")
+	if !ss.promptShown {
+		io.WriteString(ss.out, "> ")
+		ss.promptShown = true
+	}
 }
 
 // readLines sends every line of r, without its line ending, to lines and

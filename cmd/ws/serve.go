@@ -25,10 +25,6 @@ import (
 // connections still open then are dropped.
 const shutdownTimeout = 10 * time.Second
 
-// shutdownReason is the close reason sent to every client at shutdown, as
-// websocket.Server.Shutdown sends it.
-const shutdownReason = "server shutting down"
-
 var serveCommand = &command{
 	name: "serve",
 	args: "[--addr :8080] [--chat] [--dir DIR] [--cert FILE --key FILE | --tls-self-signed]\n" +

@@ -205,10 +205,12 @@ func (cfg *serveConfig) run(args []string, s stdio) int {
 		return exitFailure
 	}
 	srv := newServer(cfg, log)
+	var fresh freshConns
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ConnState:         fresh.track,
 	}
 	scheme, httpScheme := "ws", "http"
 	if cfg.tlsConfig != nil {
@@ -247,6 +249,9 @@ func (cfg *serveConfig) run(args []string, s stdio) int {
 	// close frame; Server.Accept refuses any handshake still under way.
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- hs.Shutdown(sctx) }()
+	// Shutdown waits 5s for connections that never sent a request, such
+	// as the ones browsers open ahead: they have nothing in progress.
+	fresh.closeAll()
 	if err := srv.wss.Shutdown(sctx); err != nil {
 		log.Warn("connections dropped: closing handshakes did not finish in time", "timeout", shutdownTimeout)
 	}
@@ -264,6 +269,35 @@ func (cfg *serveConfig) run(args []string, s stdio) int {
 	}
 	log.Info("shutdown complete")
 	return exitOK
+}
+
+// freshConns tracks the HTTP connections that have not sent a request yet.
+type freshConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+// track is the http.Server's ConnState hook.
+func (f *freshConns) track(c net.Conn, st http.ConnState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if st == http.StateNew {
+		if f.conns == nil {
+			f.conns = make(map[net.Conn]struct{})
+		}
+		f.conns[c] = struct{}{}
+	} else {
+		delete(f.conns, c)
+	}
+}
+
+// closeAll closes the connections that have not sent a request yet.
+func (f *freshConns) closeAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for c := range f.conns {
+		c.Close()
+	}
 }
 
 // displayAddr returns addr for a URL to print: "localhost:PORT" when it

@@ -62,11 +62,21 @@ func TestServeChat(t *testing.T) {
 	a := dial(t, ctx, addr, nil)
 	b := dial(t, ctx, addr, nil)
 	c := dial(t, ctx, addr, nil)
-	// A connection is only in the room once its handler runs: a first
-	// message from each proves that all three are in.
+	// A connection is only in the room once its handler runs, before it
+	// reads: a client that gets its own first message back is in.
 	for i, conn := range []*websocket.Conn{a, b, c} {
-		if err := conn.Write(ctx, websocket.MessageText, []byte("join "+strconv.Itoa(i))); err != nil {
+		join := "join " + strconv.Itoa(i)
+		if err := conn.Write(ctx, websocket.MessageText, []byte(join)); err != nil {
 			t.Fatal(err)
+		}
+		for {
+			_, data, err := conn.Read(ctx)
+			if err != nil {
+				t.Fatalf("waiting for %q: %v", join, err)
+			}
+			if string(data) == join {
+				break
+			}
 		}
 	}
 	// Every client gets every message, its own included, each sender's in

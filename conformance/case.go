@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -28,6 +29,11 @@ type Case struct {
 	wrongCodeFails bool
 	// informational cases report what happened without judging it.
 	informational bool
+
+	// deflate is set for the cases of sections 12 and 13: the
+	// permessage-deflate offers and answers of the case, and its messages.
+	deflate *deflateSpec
+	msg     compressionMessages
 }
 
 // Section returns the top-level section of the case id, e.g. "6" for "6.4.3".
@@ -84,6 +90,15 @@ var sectionTitles = map[string]string{
 	"13":   "WebSocket compression (different parameters)",
 }
 
+func init() {
+	for i, c := range corpora {
+		sectionTitles["12."+strconv.Itoa(i+1)] = c.corpusTitle()
+	}
+	for i, p := range section13Params {
+		sectionTitles["13."+strconv.Itoa(i+1)] = corpora[0].corpusTitle() + " - " + p.title()
+	}
+}
+
 // SectionTitle returns the title of a section or subsection id such as "6"
 // or "6.4" (the UTF-8 sections 6.5 to 6.23 are named after the UTF-8 test
 // groups), or "" if it has none.
@@ -101,14 +116,14 @@ func SectionTitle(id string) string {
 }
 
 // table is the whole suite in Autobahn order. Each section file adds its
-// cases; sections 12 and 13 (permessage-deflate) will join the same way.
+// cases.
 var table = buildTable()
 
 func buildTable() []Case {
 	var t []Case
 	for _, section := range [][]Case{
 		section1(), section2(), section3(), section4(), section5(),
-		section6(), section7(), section9(), section10(),
+		section6(), section7(), section9(), section10(), section12(), section13(),
 	} {
 		t = append(t, section...)
 	}

@@ -20,12 +20,12 @@ func idTuple(t *testing.T, id string) []int {
 	return out
 }
 
-// The table has Autobahn's 301 cases of sections 1-7, 9 and 10, unique,
-// complete and in Autobahn's order.
+// The table has Autobahn's 517 cases of sections 1-7, 9, 10, 12 and 13,
+// unique, complete and in Autobahn's order.
 func TestTableShape(t *testing.T) {
 	cs := Cases()
-	if len(cs) != 301 {
-		t.Errorf("got %d cases, want 301", len(cs))
+	if len(cs) != 517 {
+		t.Errorf("got %d cases, want 517", len(cs))
 	}
 	perSection := map[string]int{}
 	seen := map[string]bool{}
@@ -42,18 +42,18 @@ func TestTableShape(t *testing.T) {
 			t.Errorf("case %s comes after %s", c.ID, cs[i-1].ID)
 		}
 	}
-	want := map[string]int{"1": 16, "2": 11, "3": 7, "4": 10, "5": 20, "6": 145, "7": 37, "9": 54, "10": 1}
+	want := map[string]int{"1": 16, "2": 11, "3": 7, "4": 10, "5": 20, "6": 145, "7": 37, "9": 54, "10": 1, "12": 90, "13": 126}
 	for s, n := range want {
 		if perSection[s] != n {
 			t.Errorf("section %s has %d cases, want %d", s, perSection[s], n)
 		}
 	}
-	for _, id := range []string{"1.1.1", "1.2.8", "2.11", "4.2.5", "5.20", "6.4.4", "6.22.34", "6.23.7", "7.7.13", "7.9.9", "7.13.2", "9.3.9", "9.8.6", "10.1.1"} {
+	for _, id := range []string{"1.1.1", "1.2.8", "2.11", "4.2.5", "5.20", "6.4.4", "6.22.34", "6.23.7", "7.7.13", "7.9.9", "7.13.2", "9.3.9", "9.8.6", "10.1.1", "12.1.1", "12.5.18", "13.1.1", "13.7.18"} {
 		if !seen[id] {
 			t.Errorf("case %s is missing", id)
 		}
 	}
-	if seen["6.22.35"] || seen["6.24.1"] || seen["7.2.1"] {
+	if seen["6.22.35"] || seen["6.24.1"] || seen["7.2.1"] || seen["12.6.1"] || seen["12.1.19"] || seen["13.8.1"] {
 		t.Error("cases beyond Autobahn's table")
 	}
 }
@@ -110,7 +110,9 @@ func TestSelectCases(t *testing.T) {
 		{include: []string{"1.1.*"}, n: 8},
 		{include: []string{"1"}, n: 16},
 		{include: []string{"10"}, want: []string{"10.1.1"}},
-		{exclude: []string{"9", "6"}, n: 301 - 54 - 145},
+		{exclude: []string{"9", "6"}, n: 517 - 54 - 145},
+		{include: []string{"12"}, n: 90},
+		{include: []string{"13.7"}, n: 18},
 		{include: []string{"5"}, exclude: []string{"5.1", "5.2"}, n: 18},
 	}
 	for _, tt := range tests {

@@ -63,7 +63,7 @@ func RunServer(ctx context.Context, url string, opts *Options) (*Report, error) 
 	sem := make(chan struct{}, opts.concurrency())
 	var wg sync.WaitGroup
 	for i := range cases {
-		if cases[i].heavy || ctx.Err() != nil {
+		if opts.heavy(&cases[i]) || ctx.Err() != nil {
 			continue
 		}
 		select {
@@ -79,7 +79,7 @@ func RunServer(ctx context.Context, url string, opts *Options) (*Report, error) 
 	}
 	wg.Wait()
 	for i := range cases {
-		if cases[i].heavy && ctx.Err() == nil {
+		if opts.heavy(&cases[i]) && ctx.Err() == nil {
 			runOne(i)
 		}
 	}
@@ -149,7 +149,11 @@ func runClientCase(ctx context.Context, t *target, c *Case, opts *Options) Resul
 	// the context, a little later, is the backstop.
 	ctx, cancel := context.WithTimeout(ctx, limit+2*time.Second)
 	defer cancel()
-	conn, br, err := dialWebSocket(ctx, t)
+	var offers []wsproto.Extension
+	if c.deflate != nil {
+		offers = c.deflate.clientOffers()
+	}
+	conn, br, pmd, err := dialWebSocket(ctx, t, offers)
 	if err != nil {
 		r := judge(c, outcome{client: true, handshakeErr: err.Error()})
 		r.Duration = time.Since(start)
@@ -159,6 +163,7 @@ func runClientCase(ctx context.Context, t *target, c *Case, opts *Options) Resul
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	s := newSession(c, true, conn, br, max(limit-time.Since(start), time.Second))
+	s.pmd, s.deflateBudget = pmd, opts.budget()
 	r := judge(c, s.play())
 	r.Duration = time.Since(start)
 	return r
@@ -166,12 +171,14 @@ func runClientCase(ctx context.Context, t *target, c *Case, opts *Options) Resul
 
 // dialWebSocket opens a TCP (or TLS) connection and performs the client's
 // opening handshake, checking the server's answer as RFC 6455 section 4.1
-// requires.
-func dialWebSocket(ctx context.Context, t *target) (net.Conn, *bufio.Reader, error) {
+// requires. offers are the permessage-deflate offers to make (none for
+// most cases); the tester's deflate session is nil unless the server
+// accepted one.
+func dialWebSocket(ctx context.Context, t *target, offers []wsproto.Extension) (net.Conn, *bufio.Reader, *deflateSession, error) {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", t.addr)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if deadline, ok := ctx.Deadline(); ok {
 		conn.SetDeadline(deadline)
@@ -180,7 +187,7 @@ func dialWebSocket(ctx context.Context, t *target) (net.Conn, *bufio.Reader, err
 		tc := tls.Client(conn, t.tlsConfig)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			conn.Close()
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		conn = tc
 	}
@@ -188,6 +195,9 @@ func dialWebSocket(ctx context.Context, t *target) (net.Conn, *bufio.Reader, err
 	var b strings.Builder
 	fmt.Fprintf(&b, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n", t.path, t.host)
 	fmt.Fprintf(&b, "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: %s\r\nUser-Agent: wsstack-conformance\r\n", key, wsproto.Version)
+	if len(offers) > 0 {
+		fmt.Fprintf(&b, "Sec-WebSocket-Extensions: %s\r\n", wsproto.FormatExtensions(offers))
+	}
 	for k, vs := range t.header {
 		for _, v := range vs {
 			fmt.Fprintf(&b, "%s: %s\r\n", k, v)
@@ -196,20 +206,25 @@ func dialWebSocket(ctx context.Context, t *target) (net.Conn, *bufio.Reader, err
 	b.WriteString("\r\n")
 	if _, err := conn.Write([]byte(b.String())); err != nil {
 		conn.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	br := bufio.NewReaderSize(conn, 64<<10)
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		conn.Close()
-		return nil, nil, fmt.Errorf("reading the handshake response: %w", err)
+		return nil, nil, nil, fmt.Errorf("reading the handshake response: %w", err)
 	}
 	if err := checkHandshake(resp, key); err != nil {
 		conn.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	pmd, err := acceptResponse(offers, resp.Header.Values("Sec-WebSocket-Extensions"))
+	if err != nil {
+		conn.Close()
+		return nil, nil, nil, err
 	}
 	conn.SetDeadline(time.Time{})
-	return conn, br, nil
+	return conn, br, pmd, nil
 }
 
 func checkHandshake(resp *http.Response, key string) error {
@@ -222,8 +237,6 @@ func checkHandshake(resp *http.Response, key string) error {
 		return errors.New(`the response lacks "Connection: Upgrade"`)
 	case resp.Header.Get("Sec-WebSocket-Accept") != wsproto.AcceptKey(key):
 		return fmt.Errorf("wrong Sec-WebSocket-Accept %q", resp.Header.Get("Sec-WebSocket-Accept"))
-	case resp.Header.Get("Sec-WebSocket-Extensions") != "":
-		return fmt.Errorf("the server accepted extensions that were not offered: %q", resp.Header.Get("Sec-WebSocket-Extensions"))
 	case resp.Header.Get("Sec-WebSocket-Protocol") != "":
 		return fmt.Errorf("the server chose a subprotocol that was not offered: %q", resp.Header.Get("Sec-WebSocket-Protocol"))
 	}

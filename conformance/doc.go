@@ -2,9 +2,9 @@
 // (RFC 6455) servers and clients, written in Go so that it runs where the
 // Autobahn TestSuite itself cannot (it needs Python 2 and Docker).
 //
-// The suite has the cases of the Autobahn TestSuite's sections 1 to 7, 9
-// and 10, with Autobahn's case ids, what they send and how (fragmentation,
-// pieces written to TCP, pauses) and what they expect:
+// The suite has the cases of the Autobahn TestSuite's sections 1 to 7, 9,
+// 10, 12 and 13, with Autobahn's case ids, what they send and how
+// (fragmentation, pieces written to TCP, pauses) and what they expect:
 //
 //	1   Framing: text and binary messages at the edges of the length encodings
 //	2   Pings and pongs
@@ -15,11 +15,36 @@
 //	7   Close handling: frames after close, close payloads, close codes
 //	9   Limits and performance: messages up to 16 MiB, many fragments, round trips
 //	10  Auto-fragmentation
+//	12  permessage-deflate (RFC 7692): five kinds of data, 18 sizes and fragmentations
+//	13  permessage-deflate parameters: context takeover, windows of 2^9 and 2^15, several offers
 //
-// Sections 12 and 13 (permessage-deflate) will come with compression: each
-// section is a file of cases added to the table in case.go, and the verdict
-// UNIMPLEMENTED is there for cases whose extension was not negotiated.
-// Cases returns the table.
+// Each section is a file of cases added to the table in case.go; Cases
+// returns the table.
+//
+// # Compression
+//
+// The cases of sections 12 and 13 negotiate permessage-deflate as
+// Autobahn's do: as the client, the tester offers "permessage-deflate;
+// client_no_context_takeover; client_max_window_bits", asking in section
+// 13 for server_no_context_takeover and server_max_window_bits=9 or 15
+// (13.7 makes three offers); as the server, it answers the first offer
+// that allows what the case asks of the client (client_no_context_takeover,
+// client_max_window_bits=9 or 15) and grants what the offer asks. A peer
+// that agrees to no compression gets UNIMPLEMENTED, as in Autobahn. Then
+// the tester sends its messages, compressed (with package wsproto's codec)
+// and in frames of the case's size, each once the echo of the one before
+// came back, and compares the echoes. Beyond Autobahn, every compressed
+// message of the peer is decompressed by compress/flate and by an
+// independent decoder (internal/flate/flatetest) too, which must agree;
+// its farthest back-reference must stay within the agreed window, and
+// where context takeover is off (or a client promised it off in its
+// offer) it must not refer to earlier messages. RSV1 anywhere but on a
+// message's first frame fails the case.
+//
+// Autobahn sends 1000 messages per case, up to 128 MiB a case: hours for
+// the whole of both sections with a DEFLATE compressor written in Go.
+// Options.DeflateBudget bounds the bytes a case sends instead; the payloads
+// are generated data of Autobahn's kinds and sizes (see Corpus).
 //
 // # Testing a server
 //
@@ -50,7 +75,8 @@
 // SHOULD was not followed, e.g. invalid UTF-8 detected only at the end of
 // the message rather than fail-fast, or a close code other than the one
 // expected); INFORMATIONAL (behaviour the RFC leaves open: 7.1.6, 7.13.x);
-// UNIMPLEMENTED (reserved for the compression sections); FAILED.
+// UNIMPLEMENTED (the compression sections, when permessage-deflate was not
+// agreed); FAILED.
 //
 // A case is judged twice, as in Autobahn. Its behaviour: the messages and
 // pongs the peer sent (and, for 6.4.x, whether the tester's pauses passed
@@ -87,5 +113,7 @@
 // cases' own waits (one second in 5.19, 5.20 and 6.4.x, Autobahn's) and
 // the closing timeouts (2 s) only add up against a peer that misbehaves.
 // RunServer plays several cases at once (Options.Concurrency), except the
-// heavy ones of section 9.
+// heavy ones of section 9 and the compression cases. The compression cases
+// have Autobahn's limits (60 to 480 s) when they send Autobahn's full
+// counts, 90 s under a DeflateBudget.
 package conformance

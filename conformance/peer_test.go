@@ -2,6 +2,8 @@ package conformance
 
 import (
 	"bufio"
+	"bytes"
+	"compress/flate"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -41,6 +43,51 @@ type peerConfig struct {
 	maskAsServer, noMaskAsClient bool
 	// silent: read and discard everything, answer nothing.
 	silent bool
+
+	// deflate: negotiate permessage-deflate (wsproto's negotiation) and
+	// echo messages compressed with wsproto's codec, unless broken by:
+	deflate bool
+	// deflateAnyWindow: compress with compress/flate, whose window is
+	// always 32 KiB, whatever window was agreed.
+	deflateAnyWindow bool
+	// deflateKeepContext: never reset the compressor, even when no
+	// context takeover was agreed (compress/flate, kept across messages).
+	deflateKeepContext bool
+	// deflateRSV1Everywhere: echo in two frames, both with RSV1.
+	deflateRSV1Everywhere bool
+	// deflateCorrupt: flip a bit of each compressed echo.
+	deflateCorrupt bool
+}
+
+// peerDeflate is an echo peer's permessage-deflate.
+type peerDeflate struct {
+	out   *wsproto.Deflater
+	in    *wsproto.Inflater
+	dir   wsproto.DeflateDirection // what was agreed for the messages the peer sends
+	std   *flate.Writer            // for the broken modes
+	stdTo bytes.Buffer
+}
+
+// compress compresses an echo as the peer is configured to.
+func (p *echoPeer) compress(msg []byte) []byte {
+	d := p.pmd
+	var out []byte
+	if p.cfg.deflateAnyWindow || p.cfg.deflateKeepContext {
+		if d.std == nil || !p.cfg.deflateKeepContext && d.dir.NoContextTakeover {
+			d.std, _ = flate.NewWriter(&d.stdTo, flate.DefaultCompression)
+		}
+		d.stdTo.Reset()
+		d.std.Write(msg)
+		d.std.Flush()
+		out = bytes.TrimSuffix(d.stdTo.Bytes(), []byte{0, 0, 0xff, 0xff})
+		out = append([]byte(nil), out...)
+	} else {
+		out = d.out.Finish(d.out.Write(nil, msg))
+	}
+	if p.cfg.deflateCorrupt {
+		out[len(out)/2] ^= 0x10
+	}
+	return out
 }
 
 // echoPeer serves one WebSocket connection: echo data, answer pings and
@@ -50,10 +97,15 @@ type echoPeer struct {
 	client bool
 	conn   net.Conn
 	br     *bufio.Reader
+	pmd    *peerDeflate // permessage-deflate, if agreed
 }
 
 func (p *echoPeer) write(op wsproto.Opcode, payload []byte) error {
-	h := wsproto.Header{Fin: true, Opcode: op, Length: int64(len(payload))}
+	return p.writeFrame(op, true, 0, payload)
+}
+
+func (p *echoPeer) writeFrame(op wsproto.Opcode, fin bool, rsv uint8, payload []byte) error {
+	h := wsproto.Header{Fin: fin, Rsv: rsv, Opcode: op, Length: int64(len(payload))}
 	if p.client && !p.cfg.noMaskAsClient || !p.client && p.cfg.maskAsServer {
 		h.Masked, h.Mask = true, [4]byte{1, 2, 3, 4}
 	}
@@ -99,10 +151,11 @@ func (p *echoPeer) serve() {
 		return
 	}
 	var (
-		hdr   [wsproto.MaxHeaderSize]byte
-		msg   []byte
-		msgOp wsproto.Opcode
-		v     wsproto.UTF8Validator
+		hdr        [wsproto.MaxHeaderSize]byte
+		msg        []byte
+		msgOp      wsproto.Opcode
+		compressed bool
+		v          wsproto.UTF8Validator
 	)
 	for {
 		h, payload, err := readFrame(p.br, hdr[:])
@@ -113,8 +166,9 @@ func (p *echoPeer) serve() {
 			}
 			return
 		}
+		rsv1OK := p.pmd != nil && (h.Opcode == opText || h.Opcode == opBinary)
 		switch {
-		case h.Masked == p.client, h.Rsv != 0, h.Opcode.IsReserved():
+		case h.Masked == p.client, h.Rsv != 0 && !(rsv1OK && h.Rsv == wsproto.RSV1), h.Opcode.IsReserved():
 			p.fail(wsproto.CloseProtocolError)
 			return
 		}
@@ -132,7 +186,7 @@ func (p *echoPeer) serve() {
 				p.fail(wsproto.CloseProtocolError)
 				return
 			}
-			msgOp, msg = h.Opcode, nil
+			msgOp, msg, compressed = h.Opcode, nil, h.Rsv != 0
 			v.Reset()
 		case opCont:
 			if msgOp == 0 {
@@ -141,6 +195,17 @@ func (p *echoPeer) serve() {
 			}
 		}
 		msg = append(msg, payload...)
+		if compressed {
+			if !h.Fin {
+				continue
+			}
+			var err error
+			if msg, err = p.pmd.in.Inflate(nil, msg); err != nil {
+				p.fail(wsproto.CloseInvalidPayload)
+				return
+			}
+			payload = msg
+		}
 		if msgOp == opText && p.cfg.utf8 == utf8FailFast && (!v.Write(payload) || h.Fin && !v.Complete()) {
 			p.fail(wsproto.CloseInvalidPayload)
 			return
@@ -152,9 +217,24 @@ func (p *echoPeer) serve() {
 			p.fail(wsproto.CloseInvalidPayload)
 			return
 		}
-		p.write(msgOp, msg)
+		p.echo(msgOp, msg)
 		msgOp = 0
 	}
+}
+
+// echo sends a message back, compressed if permessage-deflate was agreed.
+func (p *echoPeer) echo(op wsproto.Opcode, msg []byte) {
+	if p.pmd == nil {
+		p.write(op, msg)
+		return
+	}
+	z := p.compress(msg)
+	if p.cfg.deflateRSV1Everywhere && len(z) > 1 {
+		p.writeFrame(op, false, wsproto.RSV1, z[:1])
+		p.writeFrame(opCont, true, wsproto.RSV1, z[1:])
+		return
+	}
+	p.writeFrame(op, true, wsproto.RSV1, z)
 }
 
 func (p *echoPeer) onClose(payload []byte) {
@@ -184,7 +264,11 @@ func (p *echoPeer) onClose(payload []byte) {
 func startEchoServer(t *testing.T, cfg peerConfig) string {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		conn, br, err := acceptWebSocket(w, r)
+		if cfg.deflate {
+			acceptDeflatePeer(w, r, cfg)
+			return
+		}
+		conn, br, _, err := acceptWebSocket(w, r, nil)
 		if err != nil {
 			return
 		}
@@ -192,6 +276,41 @@ func startEchoServer(t *testing.T, cfg peerConfig) string {
 	}))
 	t.Cleanup(srv.Close)
 	return "ws" + srv.URL[len("http"):]
+}
+
+// acceptDeflatePeer is an echo server that accepts permessage-deflate as
+// wsproto.NegotiateDeflate decides.
+func acceptDeflatePeer(w http.ResponseWriter, r *http.Request, cfg peerConfig) {
+	req, err := wsproto.CheckRequest(r.Method, r.ProtoMajor, r.ProtoMinor, r.Host, r.Header)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	resp, agreed, ok := wsproto.NegotiateDeflate(req.Extensions, wsproto.DeflateConfig{})
+	conn, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return
+	}
+	conn.SetDeadline(time.Time{})
+	head := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + wsproto.AcceptKey(req.Key) + "\r\n"
+	p := &echoPeer{cfg: cfg, conn: conn, br: brw.Reader}
+	if ok {
+		head += "Sec-WebSocket-Extensions: " + resp.String() + "\r\n"
+		p.pmd = newPeerDeflate(agreed, wsproto.Server)
+	}
+	if _, err := conn.Write([]byte(head + "\r\n")); err != nil {
+		conn.Close()
+		return
+	}
+	p.serve()
+}
+
+func newPeerDeflate(agreed wsproto.DeflateAgreement, role wsproto.Role) *peerDeflate {
+	return &peerDeflate{
+		out: wsproto.NewDeflater(agreed.Outgoing(role), wsproto.DeflateConfig{}),
+		in:  wsproto.NewInflater(agreed.Incoming(role), 0),
+		dir: agreed.Outgoing(role),
+	}
 }
 
 // runEchoClient drives a FuzzingServer at base (a ws:// URL) the way an
@@ -203,11 +322,22 @@ func runEchoClient(t *testing.T, ctx context.Context, base, agent string, cfg pe
 		if err != nil {
 			return nil, err
 		}
-		conn, br, err := dialWebSocket(ctx, tg)
+		var offers []wsproto.Extension
+		if cfg.deflate {
+			offers = wsproto.DeflateOffer(wsproto.DeflateConfig{})
+		}
+		conn, br, ds, err := dialWebSocket(ctx, tg, offers)
 		if err != nil {
 			return nil, err
 		}
-		return &echoPeer{cfg: cfg, client: true, conn: conn, br: br}, nil
+		p := &echoPeer{cfg: cfg, client: true, conn: conn, br: br}
+		if ds != nil {
+			// The tester's handshake code checked the response; the
+			// agreement is recomputed from it for the peer's codec.
+			agreed, _, _ := wsproto.NegotiatedDeflate(offers, mustParseExtensions(ds.response))
+			p.pmd = newPeerDeflate(agreed, wsproto.Client)
+		}
+		return p, nil
 	}
 	p, err := dial("/getCaseCount")
 	if err != nil {
@@ -235,4 +365,12 @@ func runEchoClient(t *testing.T, ctx context.Context, base, agent string, cfg pe
 		t.Fatal(err)
 	}
 	p.serve()
+}
+
+func mustParseExtensions(h string) []wsproto.Extension {
+	e, err := wsproto.ParseExtensions([]string{h})
+	if err != nil {
+		panic(err)
+	}
+	return e
 }

@@ -20,10 +20,11 @@ const maxPeerMessage = 64 << 20
 func (s *session) readLoop() {
 	defer s.connectionLost()
 	var (
-		msg    []byte
-		msgOp  wsproto.Opcode
-		inMsg  bool
-		header [wsproto.MaxHeaderSize]byte
+		msg           []byte
+		msgOp         wsproto.Opcode
+		inMsg         bool
+		msgCompressed bool // the message's first frame had RSV1 (permessage-deflate)
+		header        [wsproto.MaxHeaderSize]byte
 	)
 	for {
 		h, p, err := readFrame(s.br, header[:])
@@ -54,6 +55,7 @@ func (s *session) readLoop() {
 				return
 			}
 			msg, msgOp, inMsg = append(msg[:0], p...), h.Opcode, true
+			msgCompressed = h.Rsv&wsproto.RSV1 != 0
 		case opCont:
 			if !inMsg {
 				s.violate("the peer sent a continuation frame with no message in progress")
@@ -67,6 +69,16 @@ func (s *session) readLoop() {
 		}
 		if inMsg && h.Fin && !h.Opcode.IsControl() {
 			inMsg = false
+			if msgCompressed {
+				plain, v := s.pmd.inflate(msg)
+				if v != "" {
+					s.violate(v)
+					return
+				}
+				msg = plain
+			} else if s.pmd != nil {
+				s.pmd.plain++
+			}
 			if msgOp == opText && !utf8.Valid(msg) {
 				s.violate("the peer sent a text message that is not valid UTF-8")
 				return
@@ -126,8 +138,14 @@ func (s *session) checkFrame(h *wsproto.Header) string {
 		return "the server sent a masked frame"
 	case !s.client && !h.Masked:
 		return "the client sent an unmasked frame"
-	case h.Rsv != 0:
+	case h.Rsv != 0 && s.pmd == nil:
 		return fmt.Sprintf("the peer set reserved bits 0x%02x with no extension negotiated", h.Rsv)
+	case h.Rsv&^wsproto.RSV1 != 0:
+		return fmt.Sprintf("the peer set reserved bits 0x%02x; permessage-deflate only uses RSV1 (0x40)", h.Rsv)
+	case h.Rsv != 0 && h.Opcode.IsControl():
+		return fmt.Sprintf("the peer set RSV1 on a %v frame; permessage-deflate sets it only on a message's first frame (RFC 7692 section 6)", h.Opcode)
+	case h.Rsv != 0 && h.Opcode == opCont:
+		return "the peer set RSV1 on a continuation frame; permessage-deflate sets it only on a message's first frame (RFC 7692 section 6)"
 	case h.Opcode.IsReserved():
 		return fmt.Sprintf("the peer sent reserved opcode %d", h.Opcode)
 	}

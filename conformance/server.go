@@ -128,7 +128,11 @@ func (fs *FuzzingServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		wg.Add(1)
 		defer wg.Done()
 	}
-	conn, br, err := acceptWebSocket(w, r)
+	var spec *deflateSpec
+	if c != nil {
+		spec = c.deflate
+	}
+	conn, br, pmd, err := acceptWebSocket(w, r, spec)
 	if err != nil {
 		return
 	}
@@ -144,7 +148,7 @@ func (fs *FuzzingServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		fs.sendAndClose(conn, br)
 	case "/runCase":
-		fs.runCase(conn, br, agent, index, c)
+		fs.runCase(conn, br, pmd, agent, index, c)
 	}
 }
 
@@ -160,9 +164,10 @@ func (fs *FuzzingServer) inflightGroup(agent string) *sync.WaitGroup {
 }
 
 // runCase plays one case against the connected client and files its result.
-func (fs *FuzzingServer) runCase(conn net.Conn, br *bufio.Reader, agent string, index int, c *Case) {
+func (fs *FuzzingServer) runCase(conn net.Conn, br *bufio.Reader, pmd *deflateSession, agent string, index int, c *Case) {
 	start := time.Now()
 	s := newSession(c, false, conn, br, fs.opts.limit(c))
+	s.pmd, s.deflateBudget = pmd, fs.opts.budget()
 	res := judge(c, s.play())
 	res.Duration = time.Since(start)
 	fs.mu.Lock()
@@ -205,8 +210,10 @@ func (fs *FuzzingServer) sendAndClose(conn net.Conn, br *bufio.Reader, frames ..
 }
 
 // acceptWebSocket performs the server's opening handshake (RFC 6455
-// section 4.2) and hijacks the connection.
-func acceptWebSocket(w http.ResponseWriter, r *http.Request) (net.Conn, *bufio.Reader, error) {
+// section 4.2) and hijacks the connection. spec, if not nil, answers the
+// client's permessage-deflate offers; without it they are all declined.
+// The tester's deflate session is nil unless one was accepted.
+func acceptWebSocket(w http.ResponseWriter, r *http.Request, spec *deflateSpec) (net.Conn, *bufio.Reader, *deflateSession, error) {
 	req, err := wsproto.CheckRequest(r.Method, r.ProtoMajor, r.ProtoMinor, r.Host, r.Header)
 	if err != nil {
 		var he *wsproto.HandshakeError
@@ -218,21 +225,28 @@ func acceptWebSocket(w http.ResponseWriter, r *http.Request) (net.Conn, *bufio.R
 			status = he.Status
 		}
 		http.Error(w, err.Error(), status)
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	var pmd *deflateSession
+	extensions := ""
+	if spec != nil {
+		if ext, ds, ok := spec.answer(req.Extensions); ok {
+			pmd, extensions = ds, "Sec-WebSocket-Extensions: "+ext.String()+"\r\n"
+		}
 	}
 	conn, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		http.Error(w, "cannot take over the connection", http.StatusInternalServerError)
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	conn.SetDeadline(time.Time{})
 	resp := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
-		wsproto.AcceptKey(req.Key) + "\r\n\r\n"
+		wsproto.AcceptKey(req.Key) + "\r\n" + extensions + "\r\n"
 	if _, err := conn.Write([]byte(resp)); err != nil {
 		conn.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return conn, brw.Reader, nil
+	return conn, brw.Reader, pmd, nil
 }
 
 // ListenAndServe serves the FuzzingServer on addr (e.g. "127.0.0.1:9001")

@@ -74,6 +74,13 @@ type session struct {
 	violation            string
 	timers               []*time.Timer
 	framesSent           map[int]int // data frames sent per opcode
+
+	// pmd is the tester's permessage-deflate, when the handshake agreed
+	// it (sections 12 and 13); set before play, then used by the case's
+	// sends and the reader.
+	pmd *deflateSession
+	// deflateBudget is the effective Options.DeflateBudget (0: Autobahn's counts).
+	deflateBudget int64
 }
 
 type outItem struct {

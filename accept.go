@@ -86,7 +86,8 @@ var reservedResponseHeaders = map[string]string{
 // that the client offered, compared exactly; none when there is no match,
 // in which case the response carries no Sec-WebSocket-Protocol header.
 // SelectSubprotocol is only called when the client offered subprotocols.
-// Extensions the client offers are declined for now.
+// permessage-deflate is accepted when opts.Compression is set (see
+// CompressionOptions); other extensions the client offers are declined.
 // It then takes over the connection from the http.Server (the deadlines
 // the server set are cleared) and writes the 101 Switching Protocols
 // response with the headers of opts.ResponseHeader.

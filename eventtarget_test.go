@@ -386,7 +386,7 @@ func TestAPI99_PanicRecoveredAndDispatchContinues(t *testing.T) {
 	et.addEventListener(EventMessage, panickingListener)
 	et.addEventListener(EventMessage, r.fn("after string panic"))
 	et.setHandler(EventMessage, func(AnyEvent) { panic(boomErr) }, "h")
-	et.addEventListener(EventMessage, func(AnyEvent) { var m map[string]int; m["x"] = 1 }) // runtime error
+	et.addEventListener(EventMessage, func(AnyEvent) { var p *Event; _ = p.typ }) // runtime error
 	et.addEventListener(EventMessage, func(AnyEvent) { panic(nil) })
 	et.addEventListener(EventMessage, r.fn("last"))
 

@@ -850,7 +850,7 @@ func parseIPv6(s string) ([8]uint16, error) {
 		}
 		if c() == ':' {
 			if compress >= 0 {
-				return addr, errors.New("more than one ::")
+				return addr, errors.New("more than one \"::\" in the address")
 			}
 			p++
 			pieceIndex++

@@ -407,11 +407,11 @@ func expected(wsBase, from string) map[string]any {
 		"sendAfterClose.bufferedAmountRise": 4,
 		"closeAgain":                        "nil",
 
-		// The close event: the server echoes the code (with no reason).
+		// The close event: the server echoes the code and the reason.
 		"events":                []string{"open", "message:string", "message:[]byte", "message:*Blob", "close"},
 		"closeEvent.wasClean":   true,
 		"closeEvent.code":       4000,
-		"closeEvent.reason":     "",
+		"closeEvent.reason":     "bye",
 		"closeEvent.readyState": "CLOSED",
 		"final.protocol":        "echo",
 

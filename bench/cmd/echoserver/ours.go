@@ -10,8 +10,9 @@ import (
 )
 
 // oursServer is this repository's library: net/http, Accept, then one
-// goroutine per connection (the handler's) reading whole messages with
-// ReadInto into a buffer it reuses, and echoing them with Write.
+// goroutine per connection (started by the handler, which returns) reading
+// whole messages with ReadInto into a buffer it reuses, and echoing them
+// with Write.
 type oursServer struct {
 	opts websocket.AcceptOptions
 	set  connSet[*websocket.Conn]
@@ -43,6 +44,13 @@ func (s *oursServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
+	// The recommended pattern for many connections: serve the connection
+	// on a goroutine of its own and return, so that net/http lets go of the
+	// request's buffers and its own goroutine.
+	go s.echo(c)
+}
+
+func (s *oursServer) echo(c *websocket.Conn) {
 	defer c.CloseNow()
 	deflate := strings.Contains(c.Extensions(), "permessage-deflate")
 	s.set.add(c, deflate)

@@ -109,5 +109,9 @@
 // Buffers are lent to a connection only while a message is in flight, and
 // on a plain TCP connection a waiting read holds none, so an idle connection
 // costs little more than its goroutine. Reading with ReadInto or Reader and
-// writing with Write allocate nothing per message.
+// writing with Write allocate nothing per message. A server with many
+// connections should serve each one on a goroutine of its own and return
+// from the HTTP handler: net/http then lets go of the request's buffers and
+// of its own goroutine, about half the memory of an idle connection.
+// AcceptWebSocket does so by itself.
 package websocket

@@ -152,7 +152,7 @@ func newPair(tb testing.TB, m deflateMode) (client, server *Conn) {
 
 // measureDeflate measures mode m with n connection pairs and the corpus
 // msgs.
-func measureDeflate(tb testing.TB, m deflateMode, n int, msgs [][]byte) deflateFigures {
+func measureDeflate(tb testing.TB, m deflateMode, n int, msgs [][]byte, tries int) deflateFigures {
 	ctx := context.Background()
 	var f deflateFigures
 
@@ -241,9 +241,12 @@ func measureDeflate(tb testing.TB, m deflateMode, n int, msgs [][]byte) deflateF
 	f.ratio, f.ratioBig = ratio(m, msgs), ratio(m, big16)
 
 	// Throughput: the corpus from a client to a server, as it is and in
-	// messages of 16 KiB.
-	f.mbps = throughput(tb, m, msgs)
-	f.mbpsBig = throughput(tb, m, big16)
+	// messages of 16 KiB, the best of tries runs (other work on the
+	// machine only ever slows a run down).
+	for range tries {
+		f.mbps = max(f.mbps, throughput(tb, m, msgs))
+		f.mbpsBig = max(f.mbpsBig, throughput(tb, m, big16))
+	}
 	return f
 }
 
@@ -328,7 +331,7 @@ func BenchmarkDeflateMemory(b *testing.B) {
 		b.Run(strings.NewReplacer(" ", "", ",", "-").Replace(m.name), func(b *testing.B) {
 			var f deflateFigures
 			for b.Loop() {
-				f = measureDeflate(b, m, 200, msgs)
+				f = measureDeflate(b, m, 200, msgs, 3)
 			}
 			b.ReportMetric(f.idle, "idle-B/conn")
 			b.ReportMetric(f.sending, "sending-B/conn")
@@ -353,12 +356,12 @@ func TestDeflateMemoryTable(t *testing.T) {
 		total += len(m)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "JSON corpus: %d messages, %d bytes (%d on average); 200 connection pairs per mode; %s, %s/%s, GOMAXPROCS %d.\n\n",
+	fmt.Fprintf(&b, "JSON corpus: %d messages, %d bytes (%d on average); 200 connection pairs per mode; throughput the best of 3 runs; %s, %s/%s, GOMAXPROCS %d.\n\n",
 		len(msgs), total, total/len(msgs), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
 	b.WriteString("| Mode (both directions) | Idle | Sending a message | Receiving a message | Compressed size | Throughput | Compressed size, 16 KiB messages | Throughput, 16 KiB messages |\n")
 	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, m := range deflateModes {
-		f := measureDeflate(t, m, 200, msgs)
+		f := measureDeflate(t, m, 200, msgs, 3)
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %.1f%% | %.0f MB/s | %.1f%% | %.0f MB/s |\n", m.name, kib(f.idle), kib(f.sending), kib(f.receiving), 100*f.ratio, f.mbps, 100*f.ratioBig, f.mbpsBig)
 	}
 	fmt.Println(b.String())
@@ -378,7 +381,7 @@ func TestDeflateMemory(t *testing.T) {
 	msgs := jsonMessages(256 << 10)
 	figs := map[string]deflateFigures{}
 	for _, m := range deflateModes {
-		figs[m.name] = measureDeflate(t, m, 40, msgs)
+		figs[m.name] = measureDeflate(t, m, 40, msgs, 1)
 		t.Logf("%-28s idle %8.0f  sending %8.0f  receiving %8.0f  ratio %.3f", m.name, figs[m.name].idle, figs[m.name].sending, figs[m.name].receiving, figs[m.name].ratio)
 	}
 	none, noCtx := figs["no compression"], figs["no context takeover, 15 bits"]

@@ -156,17 +156,27 @@ func (c *Conn) receivedClose(code CloseCode, reason string) error {
 	if c.onCloseFrame != nil {
 		c.onCloseFrame()
 	}
+	if pc := c.poll.Load(); pc != nil {
+		// Event-loop mode: the reply may wait on the network, which the
+		// poller's goroutine must not; it is left to pollConn.end.
+		pc.tail = func() { c.replyClose(ce) }
+		return ce
+	}
+	c.replyClose(ce)
+	return ce
+}
 
+// replyClose answers the peer's close frame and closes the transport.
+func (c *Conn) replyClose(ce *CloseError) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.closeTimeout)
 	defer cancel()
 	// Echo the code and reason (an empty body for none, P-64). If ours went
 	// out first, this is the reply to it and there is nothing to send.
-	c.sendClose(ctx, code, reason)
+	c.sendClose(ctx, ce.Code, ce.Reason)
 	if c.role == wsproto.Client {
 		c.waitForEOF(ctx) // the server closes first
 	}
 	c.closeTransport(ce)
-	return ce
 }
 
 // waitForEOF reads and discards until the peer closes the transport or ctx
@@ -186,6 +196,13 @@ func (c *Conn) waitForEOF(ctx context.Context) {
 // failRead fails the connection because of err, found while reading.
 func (c *Conn) failRead(err error) error {
 	c.readErr = err
+	if pc := c.poll.Load(); pc != nil {
+		// Event-loop mode: the close frame and the lingering close wait
+		// on the network, which the poller's goroutine must not; they are
+		// left to pollConn.end.
+		pc.tail = func() { c.fail(err, true) }
+		return err
+	}
 	c.fail(err, true)
 	return err
 }
@@ -252,6 +269,11 @@ func (c *Conn) closeTransport(why error) bool {
 		}
 		close(c.done)
 		closed = true
+		if pc := c.poll.Load(); pc != nil {
+			// Event-loop mode: a closed socket leaves the poller's set
+			// silently; a turn of the poller notices and ends reading.
+			pc.reg.Wake()
+		}
 	})
 	return closed
 }

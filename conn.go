@@ -5,6 +5,7 @@ import (
 	"context"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wsstack/websocket/wsproto"
@@ -53,6 +54,12 @@ type Conn struct {
 	closeState
 	keepalive
 	pmd *deflateState // permessage-deflate, nil unless agreed
+
+	// poll is set when a Poller reads the connection (event-loop mode,
+	// poll.go): the poller's goroutine then owns the reading side, and
+	// the read path neither waits for input nor writes (see fill,
+	// nextPiece, failRead and receivedClose).
+	poll atomic.Pointer[pollConn]
 }
 
 // newConn wraps an established WebSocket connection. br holds the reader

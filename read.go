@@ -74,6 +74,9 @@ func (c *Conn) releaseReadBuf() {
 // usable: what had arrived of the message is kept, and the next Read goes
 // on with it. Pings are answered and pongs processed while Read waits.
 func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
+	if c.poll.Load() != nil {
+		return 0, nil, errPolled
+	}
 	if err := c.readLock.lock(ctx); err != nil {
 		return 0, nil, err
 	}
@@ -88,6 +91,9 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 // that reuses its buffer reads without allocating. The returned slice is
 // buf, or a larger one if the message did not fit.
 func (c *Conn) ReadInto(ctx context.Context, buf []byte) (MessageType, []byte, error) {
+	if c.poll.Load() != nil {
+		return 0, nil, errPolled
+	}
 	if err := c.readLock.lock(ctx); err != nil {
 		return 0, nil, err
 	}
@@ -161,6 +167,9 @@ func (c *Conn) unqueue() (queuedMessage, bool) {
 // reader returns ctx's error (the connection stays usable; the rest of that
 // message is skipped by the next Reader or Read).
 func (c *Conn) Reader(ctx context.Context) (MessageType, io.Reader, error) {
+	if c.poll.Load() != nil {
+		return 0, nil, errPolled
+	}
 	if err := c.readLock.lock(ctx); err != nil {
 		return 0, nil, err
 	}
@@ -300,6 +309,14 @@ func (c *Conn) nextPiece(ctx context.Context) error {
 			c.pending, c.msgFin = ev.Payload, ev.Fin
 			return nil
 		case wsproto.EventPing:
+			if pc := c.poll.Load(); pc != nil {
+				// Event-loop mode: answered without waiting, or reading
+				// stops until a goroutine of its own has sent the pong.
+				if err := pc.pong(ev.Payload); err != nil {
+					return err
+				}
+				break
+			}
 			// A pong that cannot go out in time is dropped: answering only
 			// some pings is allowed (P-57), and a broken write has closed
 			// the connection already.
@@ -314,6 +331,11 @@ func (c *Conn) nextPiece(ctx context.Context) error {
 
 // fill reads more bytes from the network into rbuf.
 func (c *Conn) fill(ctx context.Context) error {
+	if c.poll.Load() != nil {
+		// Event-loop mode: the poller reads when the socket is readable,
+		// and resumes the interrupted read then (pollConn.Ready).
+		return errPollWait
+	}
 	if c.rpos == c.rend {
 		c.rpos, c.rend = 0, 0
 		if c.raw != nil && c.br == nil {

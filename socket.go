@@ -223,8 +223,15 @@ func (s *socket) established(c *Conn) {
 	s.conn = c
 	c.onCloseFrame = s.peerClosing
 	s.mu.Unlock()
+	// Event-loop mode (Options.Poller): the poller becomes c's reader
+	// before the open task can let anything close c, and starts reading
+	// after it was queued, so that no message task comes first.
+	pc := s.opts.Poller.claim(c, s)
 	protocol, extensions := c.Subprotocol(), c.Extensions()
 	s.loop.post(func() { s.openTask(protocol, extensions) })
+	if pc != nil && pc.start() {
+		return // no goroutine waits for c's messages from now on
+	}
 	s.readLoop(c)
 }
 

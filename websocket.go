@@ -112,6 +112,15 @@ type Options struct {
 	// over https (API-41).
 	SecureContext bool
 
+	// Poller, if not nil, runs the socket in event-loop mode: its
+	// connection waits for input in the poller, with no goroutine and no
+	// buffer of its own while idle, instead of in a goroutine of its own.
+	// It is for servers with very many connections (AcceptWebSocket); see
+	// Poller. The events, methods and limits are the same in both modes. A
+	// connection that is not plain TCP (TLS in this process) runs in the
+	// default mode.
+	Poller *Poller
+
 	// Loop is the event loop that runs the socket's events; sockets that
 	// share one get a browser-like global order. Nil means the loop of the
 	// calling task (inside Run or a handler), or else a loop of the socket's own.

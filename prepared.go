@@ -201,12 +201,21 @@ func (c *Conn) writePreparedFrame(ctx context.Context, op wsproto.Opcode, f *pre
 // writeOwnCompressor sends a message compressed by the connection's own
 // compressor, as Write does, for connections with context takeover. The
 // caller holds msgLock.
+//
+// Once compressed, the message is in the compressor's window: the peer's
+// window must get it too, or the next messages refer to data it never
+// saw. So if ctx ends before the frame could start (another frame held the
+// connection), the connection is failed (1011) rather than left to send
+// messages the peer would inflate wrongly.
 func (c *Conn) writeOwnCompressor(ctx context.Context, op wsproto.Opcode, p []byte) error {
 	bp := compressBufs.Get().(*[]byte)
 	out, compressed := c.pmd.deflater.Compress((*bp)[:0], p)
 	var err error
 	if compressed {
 		err = c.writeFrame(ctx, op, true, true, out)
+		if err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			c.fail(&wsproto.Error{Code: wsproto.CloseInternalError, Msg: "compressed message abandoned"}, false)
+		}
 	} else {
 		err = c.writeFrame(ctx, op, true, false, p)
 	}

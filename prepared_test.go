@@ -242,6 +242,46 @@ func TestPreparedContextTakeover(t *testing.T) {
 	}
 }
 
+// A message compressed with context takeover and then abandoned (ctx
+// ended while another frame held the connection) would leave the peer's
+// window behind ours: the connection is failed instead.
+func TestPreparedAbandonedFailsConnection(t *testing.T) {
+	ctx := context.Background()
+	client, server := deflatePipe(t, CompressionOptions{}, CompressionOptions{})
+	defer client.CloseNow()
+	defer server.CloseNow()
+	for i := range 5 {
+		if err := server.Write(ctx, MessageText, broadcastJSON(3000+i)); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := client.Read(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pm, _ := NewPreparedMessage(MessageText, broadcastJSON(4000))
+	// The frame lock is held past the write's deadline, as by a slow pong.
+	server.frameLock.lock(ctx)
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	go func() {
+		<-sctx.Done()
+		time.Sleep(10 * time.Millisecond)
+		server.frameLock.unlock()
+	}()
+	err := server.WritePrepared(sctx, pm)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("WritePrepared: %v", err)
+	}
+	if err := server.Write(ctx, MessageText, broadcastJSON(4100)); err == nil {
+		t.Error("the connection still sends after a compressed message was abandoned")
+	}
+	if _, got, err := client.Read(ctx); err == nil {
+		t.Errorf("the client read a message of %d bytes after the abandoned one", len(got))
+	} else if CloseStatus(err) != CloseInternalError {
+		t.Errorf("the client's read: %v, want a close with 1011", err)
+	}
+}
+
 // Through real handshakes: three clients of a server without context
 // takeover share one compression.
 func TestPreparedOverTCP(t *testing.T) {

@@ -53,12 +53,19 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 	if !c.compressing() {
 		return c.writeFrame(ctx, op, true, false, p)
 	}
+	// Compress only once the frame can go out: with context takeover a
+	// message compressed and then abandoned (ctx ending while another
+	// frame holds the connection) would leave our window ahead of the peer's.
+	if err := c.frameLock.lock(ctx); err != nil {
+		return err
+	}
+	defer c.frameLock.unlock()
 	bp := compressBufs.Get().(*[]byte)
 	out, compressed := c.pmd.deflater.Compress((*bp)[:0], p)
 	if compressed {
-		err = c.writeFrame(ctx, op, true, true, out)
+		err = c.writeFrameLocked(ctx, op, true, true, out)
 	} else {
-		err = c.writeFrame(ctx, op, true, false, p)
+		err = c.writeFrameLocked(ctx, op, true, false, p)
 	}
 	if cap(out) <= 64<<10 { // keep big buffers out of the pool
 		*bp = out[:0]
@@ -91,6 +98,11 @@ func (c *Conn) writeFrame(ctx context.Context, op wsproto.Opcode, fin, rsv1 bool
 		return err
 	}
 	defer c.frameLock.unlock()
+	return c.writeFrameLocked(ctx, op, fin, rsv1, p)
+}
+
+// writeFrameLocked is writeFrame for a caller that holds frameLock too.
+func (c *Conn) writeFrameLocked(ctx context.Context, op wsproto.Opcode, fin, rsv1 bool, p []byte) error {
 	if c.writeErr != nil {
 		return c.writeErr
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -135,10 +136,55 @@ func (c *Conn) readMessage(ctx context.Context, buf []byte) (MessageType, []byte
 			}
 			return typ, msg, nil
 		}
+		if done, err := c.readPayloadDirect(ctx); done || err != nil {
+			if err != nil {
+				return 0, nil, err
+			}
+			continue
+		}
 		if err := c.nextPiece(ctx); err != nil {
 			return 0, nil, err
 		}
 	}
+}
+
+// readPayloadDirect reads a big frame's payload straight into the message
+// being gathered, when nothing is buffered: one read, no copy through the
+// read buffer (the frame's bytes are unmasked and checked in place by the
+// core). It reports whether it did; the caller holds readLock.
+func (c *Conn) readPayloadDirect(ctx context.Context) (bool, error) {
+	r := c.rd.PayloadRemaining()
+	if r < int64(c.cfg.readBufSize) || c.rpos != c.rend || c.br != nil {
+		return false, nil
+	}
+	start := len(c.partial)
+	c.partial = slices.Grow(c.partial, int(r))
+	region := c.partial[start : start+int(r)]
+	c.rpos, c.rend = 0, 0
+	c.releaseReadBuf()
+	c.readers.Add(1)
+	release := c.readDeadlineFor(ctx)
+	n, err := c.nc.Read(region)
+	cancelled := release != nil && release()
+	c.readers.Add(-1)
+	if n > 0 {
+		c.activity.Store(true)
+		ev, m, perr := c.rd.Next(region[:n])
+		if perr != nil {
+			return true, c.failRead(perr)
+		}
+		// All n bytes were payload of this frame (n <= r).
+		c.partial = c.partial[:start+m]
+		c.msgFin = ev.Fin
+		return true, nil
+	}
+	if cancelled {
+		return true, ctx.Err()
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return true, c.lostConnection(err)
 }
 
 // queuedMessage is a message that Close read on the application's behalf.

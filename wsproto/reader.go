@@ -118,6 +118,17 @@ func (r *Reader) AllowRSV1(on bool) {
 	}
 }
 
+// PayloadRemaining returns how many payload bytes of the current data frame
+// are still to come, 0 between frames. A driver may read that many bytes
+// straight into their destination and hand them to Next there: they are
+// unmasked and checked in place, with no copy.
+func (r *Reader) PayloadRemaining() int64 {
+	if !r.inFrame || r.err != nil || r.closed {
+		return 0
+	}
+	return r.remaining
+}
+
 // InMessage reports whether a data message has started and not yet ended.
 func (r *Reader) InMessage() bool { return r.msgOp != 0 }
 

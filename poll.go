@@ -41,7 +41,17 @@ import (
 // bytes of a frame header). The loops never wait on the network: a pong or
 // a close frame that the socket cannot take at once is written by a
 // goroutine of its own, and the connection is not read meanwhile, as the
-// default mode's reader would stop.
+// default mode's reader would stop. Handlers never run on the poller's
+// goroutines but on the socket's event loop, as in the default mode: a
+// slow handler delays its own socket's events only.
+//
+// What an idle connection still holds is its state: the Conn, the
+// WebSocket object with its handlers, and the TCP connection; about 3.3 KB
+// of heap for an echo server with two handlers, against 7.9 KB of heap and
+// goroutine stack in the default mode (see poll_mem_test.go). Each message
+// costs about as much CPU time as in the default mode: the poller reads
+// more cheaply than a goroutine per connection, but the message goes
+// through the socket's event loop and send queue in both modes.
 //
 // Slow handshakes do not involve the poller: the opening handshake is read
 // by net/http's goroutines, before AcceptWebSocket. Bound it with the
@@ -81,8 +91,7 @@ func NewPoller(loops int) (*Poller, error) {
 // closed at once, without a closing handshake (their sockets see an
 // abnormal closure, 1006); close them first (Server.Shutdown) for a
 // graceful end. Sockets that get the poller after Close run in the default
-// mode. Close must not be called from an event handler of a socket the
-// poller serves.
+// mode.
 func (p *Poller) Close() error {
 	if p == nil || p.np == nil {
 		return nil

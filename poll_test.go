@@ -857,3 +857,95 @@ func TestPollServerShutdown(t *testing.T) {
 		}
 	}
 }
+
+// TestPollChurn: connections that end at every stage (right after the
+// handshake, mid-frame, after a message, by the server at once) while
+// others come and go; every socket gets its close event and nothing is
+// left behind (TestMain checks the goroutines).
+func TestPollChurn(t *testing.T) {
+	p := newTestPoller(t, 2)
+	var wss Server
+	closed := make(chan *CloseEvent, 1<<12)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		wss.AcceptWebSocket(w, r, nil, &Options{Poller: p, PingInterval: -1}, func(ws *WebSocket) {
+			if r.URL.Path == "/closenow" {
+				ws.Close()
+			}
+			ws.SetOnMessage(func(e *MessageEvent) { ws.Send(e.Data) })
+			ws.SetOnClose(func(e *CloseEvent) { closed <- e })
+		})
+	}))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	n := 300
+	if raceEnabled {
+		n = 100
+	}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var c *pollClient
+			var err error
+			if i%5 == 4 {
+				nc, derr := net.Dial("tcp", addr)
+				if derr != nil {
+					return
+				}
+				fmt.Fprintf(nc, "GET /closenow HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n", addr, pKey)
+				io.Copy(io.Discard, nc) // until the server closes
+				nc.Close()
+				return
+			}
+			if c, err = dialPoll(addr, nil); err != nil {
+				return
+			}
+			defer c.nc.Close()
+			switch i % 5 {
+			case 0: // gone at once
+			case 1: // mid-frame
+				c.nc.Write(clientFrame(true, wsproto.OpText, []byte("half a frame"))[:9])
+			case 2: // after an echo
+				c.echo(wsproto.OpText, []byte("hi"), 5*time.Second)
+			case 3: // a closing handshake
+				c.send(wsproto.OpClose, closePayload(CloseNormal, ""))
+				c.expectClose(5 * time.Second)
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range n {
+		select {
+		case <-closed:
+		case <-time.After(15 * time.Second):
+			t.Fatalf("%d close events of %d", i, n)
+		}
+	}
+	if l := wss.Len(); l != 0 {
+		t.Fatalf("%d connections still tracked", l)
+	}
+}
+
+// TestPollTLSFallsBack: a connection that is not plain TCP (TLS in this
+// process) runs in the default mode.
+func TestPollTLSFallsBack(t *testing.T) {
+	p := newTestPoller(t, 1)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		AcceptWebSocket(w, r, nil, &Options{Poller: p}, func(ws *WebSocket) {
+			ws.SetOnMessage(func(e *MessageEvent) { ws.Send(e.Data) })
+		})
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	c, _, err := Dial(ctx, "wss"+strings.TrimPrefix(srv.URL, "https"), &DialOptions{TLSConfig: srv.Client().Transport.(*http.Transport).TLSClientConfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	c.Write(ctx, MessageText, []byte("over TLS"))
+	if _, msg, err := c.Read(ctx); err != nil || string(msg) != "over TLS" {
+		t.Fatalf("echo: %q %v", msg, err)
+	}
+	c.Close(CloseNormal, "")
+}

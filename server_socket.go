@@ -2,10 +2,7 @@
 
 package websocket
 
-import (
-	"context"
-	"net/http"
-)
+import "net/http"
 
 // AcceptWebSocket upgrades an HTTP request as Accept does and returns the
 // connection as a WebSocket object, so that a server is written with the
@@ -67,7 +64,7 @@ func acceptWebSocket(w http.ResponseWriter, r *http.Request, opts *AcceptOptions
 		loop:   loop,
 		done:   make(chan struct{}),
 	}
-	_, s.cancel = context.WithCancel(context.Background())
+	s.cancel = func() {} // no connecting phase to end: a context would cost ~100 bytes a socket
 	ws := s.newHandle()
 	loop.ref()
 	s.watchOwner()

@@ -64,8 +64,9 @@ func (p *Poller) Close() error {
 
 // Register starts watching the socket behind rc for input, with h as its
 // handler, on one of the loops; r records the registration (it is the
-// caller's memory, so that a registration allocates nothing). What the
-// caller wrote before Register is visible to h's calls.
+// caller's memory, so that a registration allocates nothing; a Reg is
+// registered once). What the caller wrote before Register is visible to
+// h's calls.
 func (p *Poller) Register(r *Reg, rc syscall.RawConn, h Handler) error {
 	l := p.loops[int(p.next.Add(1)-1)%len(p.loops)]
 	l.mu.Lock()
@@ -82,20 +83,23 @@ func (p *Poller) Register(r *Reg, rc syscall.RawConn, h Handler) error {
 		l.regs = append(l.regs, nil)
 	}
 	l.gen++
-	*r = Reg{l: l, rc: rc, h: h, slot: slot, gen: l.gen}
+	r.rc, r.h, r.slot, r.gen = rc, h, slot, l.gen
 	if err := l.ctl(r, syscall.EPOLL_CTL_ADD); err != nil {
 		l.free = append(l.free, slot)
-		*r = Reg{}
 		return err
 	}
 	l.regs[slot] = r
 	r.state = regActive
+	r.l.Store(l)
 	return nil
 }
 
 // Reg is a registration of a socket with a Poller.
 type Reg struct {
-	l     *loop
+	// l is set once registered. It is atomic because Wake may be called
+	// from any goroutine, even while Register runs; the other fields are
+	// written before it, or under l.mu.
+	l     atomic.Pointer[loop]
 	rc    syscall.RawConn
 	h     Handler
 	slot  uint32   // index in l.regs, and the epoll event's data with gen
@@ -117,7 +121,7 @@ const (
 // any goroutine; called from elsewhere than the handler, a call of Ready
 // already under way may still run.
 func (r *Reg) Unregister() {
-	l := r.l
+	l := r.l.Load()
 	if l == nil {
 		return
 	}
@@ -142,7 +146,10 @@ func (r *Reg) Unregister() {
 // Resume. It is meant for a handler that has to wait: it suspends its
 // registration from Ready, waits on a goroutine of its own, then resumes.
 func (r *Reg) Suspend() {
-	l := r.l
+	l := r.l.Load()
+	if l == nil {
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if r.state == regActive {
@@ -157,7 +164,10 @@ func (r *Reg) Suspend() {
 // if the registration is gone (the poller was closed meanwhile): the caller
 // keeps the socket.
 func (r *Reg) Resume() bool {
-	l := r.l
+	l := r.l.Load()
+	if l == nil {
+		return false
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if r.state != regSuspended || l.closing {
@@ -177,7 +187,7 @@ func (r *Reg) Resume() bool {
 // set silently). It may be called from any goroutine; it does nothing if
 // the registration is not active.
 func (r *Reg) Wake() {
-	l := r.l
+	l := r.l.Load()
 	if l == nil {
 		return
 	}

@@ -200,24 +200,22 @@ func (c *Conn) writePreparedFrame(ctx context.Context, op wsproto.Opcode, f *pre
 
 // writeOwnCompressor sends a message compressed by the connection's own
 // compressor, as Write does, for connections with context takeover. The
-// caller holds msgLock.
-//
-// Once compressed, the message is in the compressor's window: the peer's
-// window must get it too, or the next messages refer to data it never
-// saw. So if ctx ends before the frame could start (another frame held the
-// connection), the connection is failed (1011) rather than left to send
-// messages the peer would inflate wrongly.
+// caller holds msgLock. As in Write, the message is compressed only once
+// the frame can go out: compressed and then abandoned (ctx ending while
+// another frame holds the connection), it would leave our window ahead of
+// the peer's.
 func (c *Conn) writeOwnCompressor(ctx context.Context, op wsproto.Opcode, p []byte) error {
+	if err := c.frameLock.lock(ctx); err != nil {
+		return err
+	}
+	defer c.frameLock.unlock()
 	bp := compressBufs.Get().(*[]byte)
 	out, compressed := c.pmd.deflater.Compress((*bp)[:0], p)
 	var err error
 	if compressed {
-		err = c.writeFrame(ctx, op, true, true, out)
-		if err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-			c.fail(&wsproto.Error{Code: wsproto.CloseInternalError, Msg: "compressed message abandoned"}, false)
-		}
+		err = c.writeFrameLocked(ctx, op, true, true, out)
 	} else {
-		err = c.writeFrame(ctx, op, true, false, p)
+		err = c.writeFrameLocked(ctx, op, true, false, p)
 	}
 	if cap(out) <= 64<<10 {
 		*bp = out[:0]

@@ -157,6 +157,11 @@ func (c *Conn) readPayloadDirect(ctx context.Context) (bool, error) {
 	if r < int64(c.cfg.readBufSize) || c.rpos != c.rend || c.br != nil {
 		return false, nil
 	}
+	if c.poll.Load() != nil {
+		// Event-loop mode: only the poller reads, a buffer a turn
+		// (pollConn.read); a read here would hold the poller's goroutine.
+		return false, nil
+	}
 	start := len(c.partial)
 	c.partial = slices.Grow(c.partial, int(r))
 	region := c.partial[start : start+int(r)]
@@ -211,7 +216,9 @@ func (c *Conn) unqueue() (queuedMessage, bool) {
 // (the same reader is reused, so that reading allocates nothing). If the
 // previous message was not read to its end, the rest of it is skipped. ctx bounds the whole message: once it ends, the
 // reader returns ctx's error (the connection stays usable; the rest of that
-// message is skipped by the next Reader or Read).
+// message is skipped by the next Reader or Read), except for a compressed
+// message: its decompression cannot resume, so the connection is failed
+// (close code 1011).
 func (c *Conn) Reader(ctx context.Context) (MessageType, io.Reader, error) {
 	if c.poll.Load() != nil {
 		return 0, nil, errPolled
@@ -239,8 +246,12 @@ func (c *Conn) Reader(ctx context.Context) (MessageType, io.Reader, error) {
 // startMessage skips what is left of the current message, if any, and reads
 // up to the first piece of the next one.
 func (c *Conn) startMessage(ctx context.Context) error {
+	if c.readErr != nil {
+		return c.readErr
+	}
 	if r := c.reader; r != nil {
 		c.reader = nil
+		r.ctx = ctx // the rest is skipped under the new call's context
 		if r.inf != nil {
 			// A compressed message is inflated to its end, so that the
 			// window the next messages refer to stays whole.

@@ -949,3 +949,36 @@ func TestPollTLSFallsBack(t *testing.T) {
 	}
 	c.Close(CloseNormal, "")
 }
+
+// TestPollBigFrameInPieces: a big frame whose payload comes in pieces with
+// pauses between them never holds the loop: the other connections of the
+// (single) loop echo during the pauses, and the message arrives whole.
+func TestPollBigFrameInPieces(t *testing.T) {
+	p := newTestPoller(t, 1)
+	ps := startPollServer(t, p, nil)
+	slow := dialPollT(t, ps.addr)
+	other := dialPollT(t, ps.addr)
+	msg := bytes.Repeat([]byte("0123456789abcdef"), 8<<10) // 128 KiB
+	frame := clientFrame(true, wsproto.OpBinary, msg)
+	for off := 0; off < len(frame); {
+		end := min(off+20000, len(frame))
+		if _, err := slow.nc.Write(frame[off:end]); err != nil {
+			t.Fatal(err)
+		}
+		off = end
+		// The next piece waits for these echoes: a loop held by the
+		// incomplete frame would never serve them.
+		start := time.Now()
+		for range 3 {
+			if err := other.echo(wsproto.OpText, []byte("meanwhile"), 5*time.Second); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("3 echoes took %v while a big frame was incomplete", d)
+		}
+	}
+	if err := slow.expectEcho(wsproto.OpBinary, msg, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -134,10 +135,12 @@ type pollOwner interface {
 // readLock is held for the connection's whole life, so that nothing else
 // (Close, when no goroutine reads) ever reads.
 type pollConn struct {
-	c      *Conn
-	owner  pollOwner
-	poller *Poller
-	reg    netpoll.Reg
+	c     *Conn
+	owner pollOwner
+	reg   netpoll.Reg
+	// fast is set while the peer sends faster than a turn reads: the
+	// last read filled all the room it had (see readDirect).
+	fast bool
 
 	// carry holds the end of a turn's input that was not a whole event
 	// (part of a frame header, or of a control frame: at most
@@ -169,17 +172,17 @@ func (p *Poller) claim(c *Conn, owner pollOwner) *pollConn {
 	}
 	c.readLock.lock(context.Background()) // free unless Close is reading: wait for it
 	c.readers.Add(1)                      // someone always reads: the keepalive may declare the peer dead
-	pc := &pollConn{c: c, owner: owner, poller: p}
+	pc := &pollConn{c: c, owner: owner}
 	c.poll.Store(pc)
 	return pc
 }
 
-// start registers c with the poller, after handing over the messages that
+// start registers c with p, after handing over the messages that
 // Close may have read first. A first turn follows at once, for the bytes
 // that came with the handshake and for a connection closed meanwhile. If
 // the poller cannot take c (it was closed since claim), start gives the
 // reading side back and reports false: c is then read in the default mode.
-func (pc *pollConn) start() bool {
+func (pc *pollConn) start(p *Poller) bool {
 	c := pc.c
 	for {
 		m, ok := c.unqueue()
@@ -188,7 +191,7 @@ func (pc *pollConn) start() bool {
 		}
 		pc.owner.message(m.typ, m.data)
 	}
-	if err := pollRegister(pc); err != nil {
+	if err := pollRegister(p, pc); err != nil {
 		// Nothing read c meanwhile: undo claim.
 		c.poll.Store(nil)
 		c.readers.Add(-1)
@@ -252,6 +255,11 @@ func (pc *pollConn) process() bool {
 // connection is lost.
 func (pc *pollConn) read() error {
 	c := pc.c
+	if pc.carry == nil && c.br == nil {
+		if done, err := pc.readDirect(); done {
+			return err
+		}
+	}
 	c.acquireReadBuf()
 	c.rpos, c.rend = 0, 0
 	if pc.carry != nil {
@@ -270,6 +278,7 @@ func (pc *pollConn) read() error {
 		return nil
 	}
 	n, err := pollRead(c.raw, c.rbuf[c.rend:])
+	pc.fast = c.rend+n == len(c.rbuf)
 	if n > 0 {
 		c.rend += n
 		c.activity.Store(true)
@@ -283,6 +292,57 @@ func (pc *pollConn) read() error {
 		err = io.EOF
 	}
 	return c.lostConnection(err)
+}
+
+// pollDirectMax bounds a turn's read straight into a message (readDirect),
+// so that a turn stays short whatever a peer sends.
+const pollDirectMax = 64 << 10
+
+// readDirect is the turn's read when a big data frame's payload is under
+// way and nothing is buffered: it reads the payload straight into the
+// message being gathered (no copy through the read buffer; the core
+// unmasks and checks it in place), as readPayloadDirect does in the default
+// mode, but without waiting, and at most pollDirectMax bytes. The room
+// made for it follows what arrives, not what the frame announces: up to
+// pollDirectMax while the peer sends faster than the turns read (fast),
+// else as much as the message holds so far, at least a read buffer; so a
+// peer that announces big frames and sends slowly makes the server hold
+// about what it sent, and no more than twice that. It reports whether it
+// was the turn's read, and its error as read's.
+func (pc *pollConn) readDirect() (bool, error) {
+	c := pc.c
+	r := c.rd.PayloadRemaining()
+	if c.msgType == 0 || r < int64(c.cfg.readBufSize) {
+		return false, nil
+	}
+	start := len(c.partial)
+	room := int64(max(start, c.cfg.readBufSize))
+	if pc.fast {
+		room = pollDirectMax
+	}
+	want := int(min(r, room, pollDirectMax))
+	c.partial = slices.Grow(c.partial, want)
+	region := c.partial[start : start+want]
+	n, err := pollRead(c.raw, region)
+	pc.fast = n == want
+	if n > 0 {
+		c.activity.Store(true)
+		// All n bytes are payload of this frame (n <= r).
+		ev, m, perr := c.rd.Next(region[:n])
+		if perr != nil {
+			return true, c.failRead(perr)
+		}
+		c.partial = c.partial[:start+m]
+		c.msgFin = ev.Fin
+		return true, nil
+	}
+	if err == errPollWait {
+		return true, err
+	}
+	if err == nil {
+		err = io.EOF
+	}
+	return true, c.lostConnection(err)
 }
 
 // park ends a turn that used up its input: the bytes of an incomplete

@@ -11,9 +11,9 @@ import (
 // connection, whose socket the poller can watch and read.
 func pollable(c *Conn) bool { return c.raw != nil }
 
-// pollRegister registers pc's socket with its poller.
-func pollRegister(pc *pollConn) error {
-	return pc.poller.np.Register(&pc.reg, pc.c.raw, pc)
+// pollRegister registers pc's socket with p.
+func pollRegister(p *Poller, pc *pollConn) error {
+	return p.np.Register(&pc.reg, pc.c.raw, pc)
 }
 
 // pollRead reads once from the socket, without waiting: errPollWait if it

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/wsstack/websocket/wsproto"
 )
 
 // settleGoroutines waits until the number of goroutines stops changing
@@ -192,5 +194,38 @@ func TestPollIdleMemory(t *testing.T) {
 	d, e := per["default"], per["event-loop"]
 	if e.heap+e.stacks >= d.heap+d.stacks {
 		t.Errorf("event-loop mode: %d B per idle connection, default mode %d B: want less", e.heap+e.stacks, d.heap+d.stacks)
+	}
+}
+
+// TestPollBigFrameAnnouncedHoldsWhatArrived: peers that announce big frames
+// (8 MiB each, under the read limit) and send them slowly make the server
+// hold about what they sent, not what they announced.
+func TestPollBigFrameAnnouncedHoldsWhatArrived(t *testing.T) {
+	p := newTestPoller(t, 1)
+	ps := startPollServer(t, p, nil)
+	const n, announced, sent = 50, 8 << 20, 64 << 10
+	var cs []*pollClient
+	for range n {
+		cs = append(cs, dialPollT(t, ps.addr))
+	}
+	ps.waitOpened(t, n)
+	before := measureMem()
+	hdr := pFrame{fin: true, op: wsproto.OpBinary, masked: true, data: make([]byte, announced)}.bytes()[:14]
+	for _, c := range cs {
+		c.nc.Write(hdr)
+	}
+	piece := make([]byte, 1<<10)
+	for range sent / len(piece) {
+		for _, c := range cs {
+			c.nc.Write(piece)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // the last turns
+	after := measureMem()
+	per := (after.heap - before.heap) / n
+	t.Logf("%d peers, each %d KiB into an announced %d MiB frame: the server holds %d KiB each", n, sent>>10, announced>>20, per>>10)
+	if per > 4*sent {
+		t.Errorf("%d KiB held per peer for %d KiB sent", per>>10, sent>>10)
 	}
 }

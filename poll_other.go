@@ -8,7 +8,7 @@ import "github.com/wsstack/websocket/internal/netpoll"
 
 func pollable(*Conn) bool { return false }
 
-func pollRegister(*pollConn) error { return netpoll.ErrUnsupported }
+func pollRegister(*Poller, *pollConn) error { return netpoll.ErrUnsupported }
 
 func pollRead(rawConn, []byte) (int, error) { panic("unreachable") }
 

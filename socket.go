@@ -229,7 +229,7 @@ func (s *socket) established(c *Conn) {
 	pc := s.opts.Poller.claim(c, s)
 	protocol, extensions := c.Subprotocol(), c.Extensions()
 	s.loop.post(func() { s.openTask(protocol, extensions) })
-	if pc != nil && pc.start() {
+	if pc != nil && pc.start(s.opts.Poller) {
 		return // no goroutine waits for c's messages from now on
 	}
 	s.readLoop(c)

@@ -1,8 +1,10 @@
-package python
-
-// This file is the same in interop/node and interop/python but for its
-// package clause (TestScenarioFilesAgree in interop/python checks it): the
-// Go side of the scenario that both peers play, in both directions.
+// Package peerscenario is the Go side of the interop scenario that the
+// non-Go peers (interop/node, interop/python) play against our server and
+// our client: subprotocol selection, text, bytes 0..255, 1 MiB text and
+// binary, 100 messages in order, permessage-deflate, and a close with 4000
+// "bye" seen as clean on both sides. The peer runs as a child process that
+// reports what it saw as JSON lines.
+package peerscenario
 
 import (
 	"bufio"
@@ -110,9 +112,9 @@ func (b *lineBuffer) String() string {
 	return b.buf.String()
 }
 
-// peerProc is a running peer script. It reports what it does as lines of
+// PeerProc is a running peer script. It reports what it does as lines of
 // JSON on its standard output.
-type peerProc struct {
+type PeerProc struct {
 	name   string
 	cmd    *exec.Cmd
 	lines  chan map[string]any // closed at the end of its output
@@ -121,11 +123,11 @@ type peerProc struct {
 	err    error         // the result of Wait, once done is closed
 }
 
-// startPeer runs a peer program in its own process group, which the test's
+// StartPeer runs a peer program in its own process group, which the test's
 // cleanup kills by its id if it is still running.
-func startPeer(t *testing.T, name string, argv ...string) *peerProc {
+func StartPeer(t *testing.T, name string, argv ...string) *PeerProc {
 	t.Helper()
-	p := &peerProc{name: name, lines: make(chan map[string]any, 1000), done: make(chan struct{})}
+	p := &PeerProc{name: name, lines: make(chan map[string]any, 1000), done: make(chan struct{})}
 	p.cmd = exec.Command(argv[0], argv[1:]...)
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	p.cmd.Stderr = &p.stderr
@@ -177,9 +179,9 @@ func isClosed(ch <-chan struct{}) bool {
 	}
 }
 
-// expectLine waits for a line whose key has the value want, and returns it.
+// ExpectLine waits for a line whose key has the value want, and returns it.
 // Lines before it are collected in seen.
-func (p *peerProc) expectLine(t *testing.T, ctx context.Context, key, want string, seen *[]map[string]any) map[string]any {
+func (p *PeerProc) ExpectLine(t *testing.T, ctx context.Context, key, want string, seen *[]map[string]any) map[string]any {
 	t.Helper()
 	for {
 		select {
@@ -199,8 +201,8 @@ func (p *peerProc) expectLine(t *testing.T, ctx context.Context, key, want strin
 	}
 }
 
-// serverSaw is what our server saw of a connection.
-type serverSaw struct {
+// ServerSaw is what our server saw of a connection.
+type ServerSaw struct {
 	protocol, extensions string
 	messages             int
 	closeCode            int    // the client's close frame, -1 if none
@@ -209,11 +211,11 @@ type serverSaw struct {
 	err                  error  // how reading ended
 }
 
-// startOurServer runs our echo server, which speaks "superchat" and
+// StartOurServer runs our echo server, which speaks "superchat" and
 // accepts permessage-deflate, and reports each connection on the channel.
-func startOurServer(t *testing.T) (url string, saw <-chan serverSaw) {
+func StartOurServer(t *testing.T) (url string, saw <-chan ServerSaw) {
 	t.Helper()
-	results := make(chan serverSaw, 10)
+	results := make(chan ServerSaw, 10)
 	var handlers sync.WaitGroup
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		handlers.Add(1)
@@ -226,13 +228,13 @@ func startOurServer(t *testing.T) (url string, saw <-chan serverSaw) {
 			},
 		})
 		if err != nil {
-			results <- serverSaw{err: err, closeCode: -1}
+			results <- ServerSaw{err: err, closeCode: -1}
 			return
 		}
 		defer c.CloseNow()
 		ctx, cancel := context.WithTimeout(context.Background(), scenarioTimeout)
 		defer cancel()
-		res := serverSaw{protocol: c.Subprotocol(), extensions: c.Extensions(), closeCode: -1}
+		res := ServerSaw{protocol: c.Subprotocol(), extensions: c.Extensions(), closeCode: -1}
 		for {
 			typ, data, err := c.Read(ctx)
 			if err != nil {
@@ -261,10 +263,10 @@ func startOurServer(t *testing.T) (url string, saw <-chan serverSaw) {
 	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/", results
 }
 
-// checkServerSaw checks what our server saw of a peer client's scenario.
-func checkServerSaw(t *testing.T, ctx context.Context, saw <-chan serverSaw, client string) {
+// CheckServerSaw checks what our server saw of a peer client's scenario.
+func CheckServerSaw(t *testing.T, ctx context.Context, saw <-chan ServerSaw, client string) {
 	t.Helper()
-	var res serverSaw
+	var res ServerSaw
 	select {
 	case res = <-saw:
 	case <-ctx.Done():
@@ -286,12 +288,12 @@ func checkServerSaw(t *testing.T, ctx context.Context, saw <-chan serverSaw, cli
 		client, res.protocol, res.extensions, res.messages, res.closeCode, res.closeReason, res.clean)
 }
 
-// checkPeerClient checks the reports of a peer's client that played the
+// CheckPeerClient checks the reports of a peer's client that played the
 // scenario against our server.
-func checkPeerClient(t *testing.T, ctx context.Context, p *peerProc) {
+func CheckPeerClient(t *testing.T, ctx context.Context, p *PeerProc) {
 	t.Helper()
 	var seen []map[string]any
-	p.expectLine(t, ctx, "step", "close", &seen)
+	p.ExpectLine(t, ctx, "step", "close", &seen)
 	steps := map[string]map[string]any{}
 	for _, m := range seen {
 		if s, ok := m["step"].(string); ok {
@@ -327,9 +329,9 @@ func checkPeerClient(t *testing.T, ctx context.Context, p *peerProc) {
 	t.Logf("%s: open %v; close %v", p.name, open, cl)
 }
 
-// runOurClient plays the scenario with our client against a peer's echo
+// RunOurClient plays the scenario with our client against a peer's echo
 // server at url, and returns nothing: failures are the test's.
-func runOurClient(t *testing.T, ctx context.Context, url, server string) {
+func RunOurClient(t *testing.T, ctx context.Context, url, server string) {
 	t.Helper()
 	c, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{
 		Subprotocols: offered,
@@ -394,11 +396,11 @@ func runOurClient(t *testing.T, ctx context.Context, url, server string) {
 	}
 }
 
-// checkPeerServer checks what a peer's server reported of our client's
+// CheckPeerServer checks what a peer's server reported of our client's
 // connection to path.
-func checkPeerServer(t *testing.T, ctx context.Context, p *peerProc, path string) {
+func CheckPeerServer(t *testing.T, ctx context.Context, p *PeerProc, path string) {
 	t.Helper()
-	open := p.expectLine(t, ctx, "event", "open", nil)
+	open := p.ExpectLine(t, ctx, "event", "open", nil)
 	if open["path"] != path {
 		t.Errorf("%s: open %v, want path %s", p.name, open, path)
 	}
@@ -408,7 +410,7 @@ func checkPeerServer(t *testing.T, ctx context.Context, p *peerProc, path string
 	if ext, _ := open["extensions"].(string); !strings.HasPrefix(ext, "permessage-deflate") {
 		t.Errorf("%s: extensions %v, want permessage-deflate", p.name, open["extensions"])
 	}
-	cl := p.expectLine(t, ctx, "event", "close", nil)
+	cl := p.ExpectLine(t, ctx, "event", "close", nil)
 	if cl["code"] != float64(closeCode) || cl["reason"] != closeReason || cl["wasClean"] != true {
 		t.Errorf("%s: close %v, want %d %q, clean", p.name, cl, closeCode, closeReason)
 	}
@@ -418,9 +420,9 @@ func checkPeerServer(t *testing.T, ctx context.Context, p *peerProc, path string
 	t.Logf("%s: open %v; close %v", p.name, open, cl)
 }
 
-// requirePeer skips the test when its peer is missing, loudly, or fails it
+// RequirePeer skips the test when its peer is missing, loudly, or fails it
 // when the environment variable CI is set.
-func requirePeer(t *testing.T, problem string) {
+func RequirePeer(t *testing.T, problem string) {
 	t.Helper()
 	if problem == "" {
 		return
@@ -429,4 +431,12 @@ func requirePeer(t *testing.T, problem string) {
 		t.Fatalf("%s (CI is set, so this is a failure; bash .ci/run installs it)", problem)
 	}
 	t.Skipf("SKIPPING: %s (bash .ci/run installs it)", problem)
+}
+
+// Context returns a context that ends with the test or after the
+// scenario's time bound.
+func Context(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), scenarioTimeout)
+	t.Cleanup(cancel)
+	return ctx
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"runtime"
 	"testing"
 	"time"
 
@@ -318,5 +319,30 @@ func TestKeepaliveKeepsLivePeer(t *testing.T) {
 	defer cancel()
 	if _, _, err := server.Read(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Read: %v (connection should have stayed up)", err)
+	}
+}
+
+// TestP88_AnnouncedLengthIsNotAllocated: a frame header announcing 32 MiB
+// followed by a little payload makes the Conn hold little, not 32 MiB
+// (memory is never sized from a peer-declared length).
+func TestP88_AnnouncedLengthIsNotAllocated(t *testing.T) {
+	c, peer := newRawPair(t, wsproto.Server, nil)
+	hdr := wsproto.AppendHeader(nil, wsproto.Header{Fin: true, Opcode: wsproto.OpBinary, Masked: true, Length: 32 << 20})
+	go func() {
+		peer.write(hdr)
+		peer.write(make([]byte, 100<<10)) // masked with a zero key: the bytes stay as they are
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	if _, _, err := c.Read(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Read: %v", err)
+	}
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 4<<20 {
+		t.Fatalf("allocated %d KiB for 100 KiB received", grew>>10)
 	}
 }

@@ -148,6 +148,10 @@ func (c *Conn) readMessage(ctx context.Context, buf []byte) (MessageType, []byte
 	}
 }
 
+// directReadMin is the least room readPayloadDirect makes for a payload;
+// after that the room doubles with what has arrived.
+const directReadMin = 64 << 10
+
 // readPayloadDirect reads a big frame's payload straight into the message
 // being gathered, when nothing is buffered: one read, no copy through the
 // read buffer (the frame's bytes are unmasked and checked in place by the
@@ -162,9 +166,15 @@ func (c *Conn) readPayloadDirect(ctx context.Context) (bool, error) {
 		// (pollConn.read); a read here would hold the poller's goroutine.
 		return false, nil
 	}
+	// Room grows with what arrives, never with what a header announces: a
+	// peer that announces a big frame and sends little makes us hold little.
 	start := len(c.partial)
-	c.partial = slices.Grow(c.partial, int(r))
-	region := c.partial[start : start+int(r)]
+	want := int(min(r, int64(max(directReadMin, start))))
+	if free := cap(c.partial) - start; free > want {
+		want = int(min(r, int64(free))) // room the caller's buffer already has
+	}
+	c.partial = slices.Grow(c.partial, want)
+	region := c.partial[start : start+want]
 	c.rpos, c.rend = 0, 0
 	c.releaseReadBuf()
 	c.readers.Add(1)

@@ -113,5 +113,7 @@
 // connections should serve each one on a goroutine of its own and return
 // from the HTTP handler: net/http then lets go of the request's buffers and
 // of its own goroutine, about half the memory of an idle connection.
-// AcceptWebSocket does so by itself.
+// AcceptWebSocket does so by itself. On Linux, a WebSocket given
+// Options.Poller (NewPoller) goes further: its connection is read by an
+// epoll loop, with no goroutine and no buffer while it is idle.
 package websocket

@@ -303,7 +303,9 @@ func (cfg *benchConfig) runClosedLoop(ctx context.Context, c *websocket.Conn, ty
 			return
 		}
 		t0 := time.Now()
-		if err := c.Write(ctx, typ, payload); err != nil {
+		// A write that has started is not cut off by the end of the run:
+		// that would break the connection (and its close) mid-frame.
+		if err := c.Write(context.WithoutCancel(ctx), typ, payload); err != nil {
 			if ctx.Err() == nil {
 				st.fail("write", err)
 			}
@@ -424,7 +426,9 @@ func (cfg *benchConfig) runScheduled(ctx context.Context, c *websocket.Conn, typ
 		if ctx.Err() != nil || isDone(readerDone) {
 			break
 		}
-		if err := c.Write(ctx, typ, payload); err != nil {
+		// A write that has started is not cut off by the end of the run:
+		// that would break the connection (and its close) mid-frame.
+		if err := c.Write(context.WithoutCancel(ctx), typ, payload); err != nil {
 			if ctx.Err() == nil {
 				st.fail("write", err)
 			}

@@ -59,9 +59,10 @@ func (c *tappedConn) Read(p []byte) (int, error) {
 }
 
 func (c *tappedConn) Write(p []byte) (int, error) {
-	n, err := c.Conn.Write(p)
-	c.tap.out.feed(p[:n])
-	return n, err
+	// Recorded before it is written: once written, the peer may answer and
+	// the test look at the tap before this call would have recorded it.
+	c.tap.out.feed(p)
+	return c.Conn.Write(p)
 }
 
 // CloseWrite keeps the half-close of the TCP connection available to the

@@ -290,7 +290,13 @@ func TestServeMetrics(t *testing.T) {
 		n, _ := strconv.ParseInt(m[1], 10, 64)
 		return n
 	}
+	// The server counts a message sent once its Write has returned, which
+	// may be after the client has the echo: wait for the count to settle.
 	code, h, body := httpGet(t, nil, "http://"+addr+"/metrics")
+	for i := 0; i < 100 && !strings.Contains(body, "ws_bytes_out_total 15\n"); i++ {
+		time.Sleep(10 * time.Millisecond)
+		code, h, body = httpGet(t, nil, "http://"+addr+"/metrics")
+	}
 	if code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/plain") {
 		t.Errorf("GET /metrics: %d %q", code, h.Get("Content-Type"))
 	}

@@ -47,14 +47,14 @@ func checkOrigin(r *http.Request, opts *AcceptOptions) *AcceptError {
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return originRefused("the request origin " + quoteInput(origin) + " is not a valid origin (scheme://host[:port])")
 	}
-	host := lowerASCII(u.Host)
-	def := defaultPort(wsScheme(lowerASCII(u.Scheme)))
-	if normalHostPort(host, def) == normalHostPort(lowerASCII(r.Host), def) {
+	host := asciiLowercase(u.Host)
+	def := defaultPort(wsScheme(asciiLowercase(u.Scheme)))
+	if normalHostPort(host, def) == normalHostPort(asciiLowercase(r.Host), def) {
 		return nil
 	}
-	full := lowerASCII(u.Scheme) + "://" + host
+	full := asciiLowercase(u.Scheme) + "://" + host
 	for _, pattern := range opts.OriginPatterns {
-		pattern := lowerASCII(pattern)
+		pattern := asciiLowercase(pattern)
 		target := host
 		if strings.Contains(pattern, "://") {
 			target = full
@@ -101,22 +101,6 @@ func normalHostPort(hostport, def string) string {
 		return "[" + host + "]"
 	}
 	return host
-}
-
-// lowerASCII lower-cases the ASCII letters of s, and nothing else.
-func lowerASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if 'A' <= b[j] && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
 }
 
 // quoteInput quotes untrusted input for a message, escaping whatever is

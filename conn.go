@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"net"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,7 +30,7 @@ func (t MessageType) String() string {
 	case MessageBinary:
 		return "binary"
 	}
-	return "MessageType(" + itoa(int(t)) + ")"
+	return "MessageType(" + strconv.Itoa(int(t)) + ")"
 }
 
 // Conn is an established WebSocket connection, client or server. It is
@@ -157,20 +158,4 @@ func (c *Conn) writeDeadlineFor(ctx context.Context) func() bool {
 		return nil
 	}
 	return deadlineFor(ctx, c.nc.SetWriteDeadline)
-}
-
-func itoa(n int) string {
-	if n < 0 {
-		return "-" + itoa(-n)
-	}
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			return string(b[i:])
-		}
-	}
 }

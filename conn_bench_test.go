@@ -3,6 +3,7 @@ package websocket
 import (
 	"context"
 	"net"
+	"strconv"
 	"testing"
 
 	"github.com/wsstack/websocket/wsproto"
@@ -12,7 +13,7 @@ import (
 // transport discards everything: the write path alone.
 func BenchmarkConnWrite(b *testing.B) {
 	for _, size := range []int{16, 1024, 64 << 10} {
-		b.Run(itoa(size), func(b *testing.B) {
+		b.Run(strconv.Itoa(size), func(b *testing.B) {
 			c := newConn(discardConn{}, nil, wsproto.Server, (&ConnOptions{PingInterval: -1}).config(), "", "")
 			msg := make([]byte, size)
 			ctx := context.Background()
@@ -31,7 +32,7 @@ func BenchmarkConnWrite(b *testing.B) {
 // through Reader into a reused buffer: the read path alone.
 func BenchmarkConnReader(b *testing.B) {
 	for _, size := range []int{16, 1024, 64 << 10} {
-		b.Run(itoa(size), func(b *testing.B) {
+		b.Run(strconv.Itoa(size), func(b *testing.B) {
 			var w wsproto.Writer
 			w.Init(wsproto.Client)
 			frame, _ := w.AppendData(nil, wsproto.OpBinary, true, false, make([]byte, size))
@@ -115,7 +116,7 @@ func TestHotPathsDoNotAllocate(t *testing.T) {
 // BenchmarkConnReadInto measures ReadInto with a reused buffer.
 func BenchmarkConnReadInto(b *testing.B) {
 	for _, size := range []int{16, 1024, 64 << 10} {
-		b.Run(itoa(size), func(b *testing.B) {
+		b.Run(strconv.Itoa(size), func(b *testing.B) {
 			var w wsproto.Writer
 			w.Init(wsproto.Client)
 			frame, _ := w.AppendData(nil, wsproto.OpBinary, true, false, make([]byte, size))

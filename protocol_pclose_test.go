@@ -564,13 +564,13 @@ func TestP72_ServerGoingAwayRestartTryLater(t *testing.T) {
 					}
 					defer c.CloseNow()
 					if code, _ := strconv.Atoi(r.URL.Query().Get("code")); code != 0 {
-						c.Close(CloseCode(code), "closing with "+itoa(code))
+						c.Close(CloseCode(code), "closing with "+strconv.Itoa(code))
 						return
 					}
 					echo(c)
 				}))
 				t.Cleanup(srv.Close)
-				url := pWSURL(srv) + "/?code=" + itoa(int(tc.code))
+				url := pWSURL(srv) + "/?code=" + strconv.Itoa(int(tc.code))
 
 				type report struct {
 					code   CloseCode

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -161,7 +162,7 @@ func TestP46_ReservedBitsWithoutExtension(t *testing.T) {
 	for _, role := range pRoles {
 		for _, rsv := range []uint8{0x40, 0x20, 0x10, 0x70} {
 			for _, op := range []wsproto.Opcode{wsproto.OpText, wsproto.OpBinary, wsproto.OpPing, wsproto.OpClose} {
-				name := role.String() + "/rsv=" + itoa(int(rsv)) + "/" + op.String()
+				name := role.String() + "/rsv=" + strconv.Itoa(int(rsv)) + "/" + op.String()
 				t.Run(name, func(t *testing.T) {
 					c, peer := newRawPair(t, role, nil)
 					reads := pReadAsync(c)

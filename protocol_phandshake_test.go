@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -399,7 +400,7 @@ func TestP88_HandshakeSizeLimit(t *testing.T) {
 			sc := srv.next(t)
 			var pad strings.Builder
 			for i := 0; pad.Len() < tc.pad; i++ {
-				pad.WriteString("X-Pad-" + itoa(i) + ": " + strings.Repeat("p", 1000) + "\r\n")
+				pad.WriteString("X-Pad-" + strconv.Itoa(i) + ": " + strings.Repeat("p", 1000) + "\r\n")
 			}
 			go io.WriteString(sc.nc, pResponse101(sc.req, pad.String())) // may block once the client stops reading
 			d := pWait(t, res, 10*time.Second, "Dial")

@@ -4,6 +4,7 @@ package websocket
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -138,7 +139,7 @@ func TestPollIdleMemory(t *testing.T) {
 	}
 	n := 5000
 	per := map[string]memUse{}
-	for _, mode := range []string{"default", "event-loop"} {
+	for _, mode := range []string{"conn", "default", "event-loop"} {
 		t.Run(mode, func(t *testing.T) {
 			var closed atomic.Int64
 			wsOpts := &Options{
@@ -150,6 +151,28 @@ func TestPollIdleMemory(t *testing.T) {
 				wsOpts.Poller = newTestPoller(t, 0)
 			}
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if mode == "conn" {
+					// The Conn API's recommended server: a goroutine
+					// of its own per connection, reading into a
+					// buffer it reuses.
+					c, err := Accept(w, r, &AcceptOptions{ConnOptions: ConnOptions{PingInterval: -1}})
+					if err != nil {
+						return
+					}
+					go func() {
+						defer closed.Add(1)
+						defer c.CloseNow()
+						var buf []byte
+						for {
+							typ, msg, err := c.ReadInto(context.Background(), buf)
+							if err != nil || c.Write(context.Background(), typ, msg) != nil {
+								return
+							}
+							buf = msg
+						}
+					}()
+					return
+				}
 				AcceptWebSocket(w, r, nil, wsOpts, nil)
 			}))
 			defer srv.Close()
@@ -190,6 +213,11 @@ func TestPollIdleMemory(t *testing.T) {
 			t.Logf("%s mode, %d idle connections, per connection: heap %d B + goroutine stacks %d B = %d B; resident memory %d B",
 				mode, n, u.heap, u.stacks, u.heap+u.stacks, u.rss)
 		})
+	}
+	// An idle connection's goroutine parks on a shallow stack (Conn.waitIdle)
+	// that the runtime shrinks to its smallest size, 2 KiB.
+	if c := per["conn"]; c.stacks > 2048+256 {
+		t.Errorf("conn mode: %d B of goroutine stack per idle connection, want about 2048", c.stacks)
 	}
 	d, e := per["default"], per["event-loop"]
 	if e.heap+e.stacks >= d.heap+d.stacks {

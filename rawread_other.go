@@ -12,4 +12,9 @@ type rawConn = any
 
 func rawConnOf(net.Conn) rawConn { return nil }
 
+// rawReader is unused where raw socket reads are not available.
+type rawReader struct{}
+
+func (c *Conn) initRawRead() {}
+
 func (c *Conn) fillRaw(context.Context) error { panic("unreachable") }

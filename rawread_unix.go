@@ -28,34 +28,51 @@ func rawConnOf(nc net.Conn) rawConn {
 	return rc
 }
 
+// rawReader is what fillRaw needs to read the socket without allocating:
+// the function given to RawConn.Read, made once per connection, and its
+// results.
+type rawReader struct {
+	fn   func(fd uintptr) bool
+	n    int
+	rerr error
+}
+
+// initRawRead makes the function fillRaw gives to RawConn.Read: it borrows
+// the read buffer only once the socket has bytes, and gives it back when a
+// wake-up was spurious.
+func (c *Conn) initRawRead() {
+	c.rr.fn = func(fd uintptr) bool {
+		if c.rbuf == nil {
+			c.acquireReadBuf()
+		}
+		for {
+			c.rr.n, c.rr.rerr = syscall.Read(int(fd), c.rbuf)
+			if c.rr.rerr != syscall.EINTR {
+				break
+			}
+		}
+		if c.rr.rerr == syscall.EAGAIN {
+			c.releaseReadBuf() // a spurious wake-up: wait again, empty-handed
+			return false
+		}
+		return true
+	}
+}
+
 // fillRaw waits until the socket is readable without holding a buffer, as
 // an idle connection spends most of its life doing, and only then borrows
 // the read buffer and reads into it: an idle connection holds no buffer.
 // The caller has checked that the buffer is empty. Deadlines and ctx work as
 // in fill.
 func (c *Conn) fillRaw(ctx context.Context) error {
-	var n int
-	var rerr error
 	c.readers.Add(1)
 	release := c.readDeadlineFor(ctx)
-	err := c.raw.Read(func(fd uintptr) bool {
-		if c.rbuf == nil {
-			c.acquireReadBuf()
-		}
-		for {
-			n, rerr = syscall.Read(int(fd), c.rbuf)
-			if rerr != syscall.EINTR {
-				break
-			}
-		}
-		if rerr == syscall.EAGAIN {
-			c.releaseReadBuf() // a spurious wake-up: wait again, empty-handed
-			return false
-		}
-		return true
-	})
+	c.rr.n, c.rr.rerr = 0, nil
+	err := c.raw.Read(c.rr.fn)
 	cancelled := release != nil && release()
 	c.readers.Add(-1)
+	n, rerr := c.rr.n, c.rr.rerr
+	c.rr.rerr = nil
 	if err == nil && rerr != nil {
 		err = os.NewSyscallError("read", rerr)
 	}

@@ -24,7 +24,8 @@ type readState struct {
 	rbuf       []byte  // lent from a pool while bytes are in it; nil otherwise
 	rbufp      *[]byte // what rbuf was lent as
 	rpool      *sync.Pool
-	raw        rawConn // the socket, for reads that wait without a buffer; nil if unusable
+	raw        rawConn   // the socket, for reads that wait without a buffer; nil if unusable
+	rr         rawReader // what reads of raw use
 	rpos, rend int     // rbuf[rpos:rend] holds bytes not yet given to rd
 	pending    []byte  // data payload handed out by rd and not yet delivered
 
@@ -49,7 +50,9 @@ func (c *Conn) initRead(br *bufio.Reader) {
 	if br != nil && br.Buffered() > 0 {
 		c.br = br
 	}
-	c.raw = rawConnOf(c.nc)
+	if c.raw = rawConnOf(c.nc); c.raw != nil {
+		c.initRawRead()
+	}
 	c.rpool = bufPool(c.cfg.readBufSize)
 }
 
@@ -85,6 +88,9 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 	if m, ok := c.unqueue(); ok {
 		return m.typ, m.data, nil
 	}
+	if err := c.waitIdle(ctx); err != nil {
+		return 0, nil, err
+	}
 	return c.readMessage(ctx, nil)
 }
 
@@ -102,7 +108,24 @@ func (c *Conn) ReadInto(ctx context.Context, buf []byte) (MessageType, []byte, e
 	if m, ok := c.unqueue(); ok {
 		return m.typ, append(buf[:0], m.data...), nil
 	}
+	if err := c.waitIdle(ctx); err != nil {
+		return 0, nil, err
+	}
 	return c.readMessage(ctx, buf[:0])
+}
+
+// waitIdle waits for the socket to be readable when the connection is idle:
+// between messages, nothing buffered. It is what fill would do further down,
+// done here so that the stack of a goroutine parked on an idle connection
+// stays shallow, and the runtime can shrink it to its smallest size. The
+// caller holds readLock.
+func (c *Conn) waitIdle(ctx context.Context) error {
+	if c.raw == nil || c.br != nil || c.rpos != c.rend || c.msgType != 0 || c.reader != nil || c.readErr != nil || c.poll.Load() != nil {
+		return nil
+	}
+	c.rpos, c.rend = 0, 0
+	c.releaseReadBuf()
+	return c.fillRaw(ctx)
 }
 
 // readMessage reads a whole message into buf (nil for a new slice); the

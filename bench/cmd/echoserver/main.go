@@ -154,12 +154,18 @@ func main() {
 	}
 }
 
-// controlHandler serves /stats and /broadcast.
+// controlHandler serves /stats, /memstats and /broadcast.
 func controlHandler(srv server) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
 		n, c := srv.stats()
 		fmt.Fprintf(w, "conns=%d compressed=%d\n", n, c)
+	})
+	mux.HandleFunc("GET /memstats", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("gc") {
+			runtime.GC()
+		}
+		writeMemStats(w)
 	})
 	mux.HandleFunc("GET /broadcast", func(w http.ResponseWriter, r *http.Request) {
 		size, err := strconv.Atoi(r.URL.Query().Get("size"))

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,6 +36,11 @@ type Case struct {
 	// permessage-deflate offers and answers of the case, and its messages.
 	deflate *deflateSpec
 	msg     compressionMessages
+
+	// payload makes the message of a case that sends megabytes (section
+	// 9), when the case runs: the table holds its size and pattern, not
+	// its bytes. Nil for the other cases.
+	payload func() []byte
 }
 
 // Section returns the top-level section of the case id, e.g. "6" for "6.4.3".
@@ -115,11 +122,17 @@ func SectionTitle(id string) string {
 	return ""
 }
 
-// table is the whole suite in Autobahn order. Each section file adds its
-// cases.
-var table = buildTable()
+// table returns the whole suite in Autobahn order. Each section file adds
+// its cases. It is built on first use (Cases, RunServer,
+// NewFuzzingServer), not when the package is initialized, so that a
+// program that imports the package and runs no case pays nothing for it.
+var table = sync.OnceValue(buildTable)
+
+// tableBuilds counts the builds of the table, for the tests.
+var tableBuilds atomic.Int32
 
 func buildTable() []Case {
+	tableBuilds.Add(1)
 	var t []Case
 	for _, section := range [][]Case{
 		section1(), section2(), section3(), section4(), section5(),
@@ -131,7 +144,7 @@ func buildTable() []Case {
 }
 
 // Cases returns every case of the suite, in Autobahn order.
-func Cases() []Case { return append([]Case(nil), table...) }
+func Cases() []Case { return append([]Case(nil), table()...) }
 
 // matchID reports whether id is selected by pattern: the pattern is an id
 // ("6.4.3") or an id prefix ending at a dot boundary ("6", "6.4").
@@ -147,7 +160,7 @@ func matchID(id, pattern string) bool {
 func selectCases(include, exclude []string) ([]Case, error) {
 	var out []Case
 	used := make([]bool, len(include))
-	for _, c := range table {
+	for _, c := range table() {
 		in := len(include) == 0
 		for i, p := range include {
 			if matchID(c.ID, p) {

@@ -19,7 +19,9 @@
 //	13  permessage-deflate parameters: context takeover, windows of 2^9 and 2^15, several offers
 //
 // Each section is a file of cases added to the table in case.go; Cases
-// returns the table.
+// returns the table. The table is built on first use, and the big messages
+// of section 9 are made when their case runs, so importing the package
+// costs nothing at start-up.
 //
 // # Compression
 //

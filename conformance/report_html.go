@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -30,7 +31,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		g := &groups[len(groups)-1]
 		g.Results = append(g.Results, res)
 	}
-	return htmlReport.Execute(w, struct {
+	return htmlReport().Execute(w, struct {
 		R        *Report
 		What     string
 		Totals   Counts
@@ -53,25 +54,27 @@ func verdictClass(v string) string {
 	return "failed"
 }
 
-var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{
-	"class": func(v any) string {
-		switch v := v.(type) {
-		case Verdict:
-			return verdictClass(string(v))
-		case CloseVerdict:
-			return verdictClass(string(v))
-		}
-		return ""
-	},
-	"ms":   func(d time.Duration) string { return d.Round(time.Millisecond).String() },
-	"date": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
-	"subtitle": func(id string) string {
-		if i := strings.LastIndexByte(id, '.'); i > 0 {
-			return SectionTitle(id[:i])
-		}
-		return ""
-	},
-}).Parse(`<!DOCTYPE html>
+// htmlReport is the page's template, parsed on first use.
+var htmlReport = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"class": func(v any) string {
+			switch v := v.(type) {
+			case Verdict:
+				return verdictClass(string(v))
+			case CloseVerdict:
+				return verdictClass(string(v))
+			}
+			return ""
+		},
+		"ms":   func(d time.Duration) string { return d.Round(time.Millisecond).String() },
+		"date": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
+		"subtitle": func(id string) string {
+			if i := strings.LastIndexByte(id, '.'); i > 0 {
+				return SectionTitle(id[:i])
+			}
+			return ""
+		},
+	}).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -120,3 +123,4 @@ Verdicts as in the Autobahn TestSuite: <span class="ok">OK</span>, <span class="
 </body>
 </html>
 `))
+})

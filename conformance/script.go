@@ -81,10 +81,18 @@ func failScript(ce closeExpect, alts []alternative, fs ...frame) func(*session) 
 }
 
 // repeat returns the string s repeated to n bytes.
-func repeat(s string, n int) string {
-	b := make([]byte, 0, n+len(s))
-	for len(b) < n {
-		b = append(b, s...)
+func repeat(s string, n int) string { return string(repeatBytes(s, n)) }
+
+// repeatBytes returns s repeated to n bytes (the last repetition cut
+// short), in a new slice.
+func repeatBytes(s string, n int) []byte {
+	b := make([]byte, n)
+	if n == 0 || s == "" {
+		return b
 	}
-	return string(b[:n])
+	k := copy(b, s)
+	for k < n {
+		k += copy(b[k:], b[:k])
+	}
+	return b
 }

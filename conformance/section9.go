@@ -21,7 +21,7 @@ func section9() []Case {
 		for i, n := range sizes {
 			cs = append(cs, bigEcho(fmt.Sprintf("9.%d.%d", sub+1, i+1), binary,
 				fmt.Sprintf("Send a %s message of %s in one frame.", kindName(binary), sizeName(n)),
-				[]byte(repeat(pattern, n)), 0, 0))
+				pattern, n, 0, 0))
 		}
 	}
 	fragSizes := []int{64, 256, 1 << 10, 4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 4 << 20}
@@ -30,11 +30,10 @@ func section9() []Case {
 		if binary {
 			pattern = "\xfe"
 		}
-		p := []byte(repeat(pattern, 4<<20))
 		for i, fs := range fragSizes {
 			cs = append(cs, bigEcho(fmt.Sprintf("9.%d.%d", sub+3, i+1), binary,
 				fmt.Sprintf("Send a %s message of 4 MiB in frames of %s.", kindName(binary), sizeName(fs)),
-				p, fs, 0))
+				pattern, 4<<20, fs, 0))
 		}
 	}
 	for sub, binary := range []bool{false, true} {
@@ -42,11 +41,10 @@ func section9() []Case {
 		if binary {
 			pattern = binPattern
 		}
-		p := []byte(repeat(pattern, 1<<20))
 		for i, chop := range []int{64, 128, 256, 512, 1024, 2048} {
 			cs = append(cs, bigEcho(fmt.Sprintf("9.%d.%d", sub+5, i+1), binary,
 				fmt.Sprintf("Send a %s message of 1 MiB in one frame, written to TCP in pieces of %d bytes.", kindName(binary), chop),
-				p, 0, chop))
+				pattern, 1<<20, 0, chop))
 		}
 	}
 	for sub, binary := range []bool{false, true} {
@@ -74,19 +72,25 @@ func sizeName(n int) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// bigEcho sends p as one message, in frames of fragSize (0: one frame),
-// written in pieces of chop bytes (0: at once), and expects it back.
-func bigEcho(id string, binary bool, desc string, p []byte, fragSize, chop int) Case {
+// bigEcho sends a message of size bytes, pattern repeated, in frames of
+// fragSize (0: one frame), written in pieces of chop bytes (0: at once),
+// and expects it back. The message is made when the case runs, and
+// dropped with the case's session, so that the table holds none of the
+// section's megabytes.
+func bigEcho(id string, binary bool, desc string, pattern string, size, fragSize, chop int) Case {
 	op := opText
 	if binary {
 		op = opBinary
 	}
+	payload := func() []byte { return repeatBytes(pattern, size) }
 	return Case{
 		ID:          id,
 		Description: desc,
-		Expectation: fmt.Sprintf("The peer echoes the %s message unchanged (%s); the tester then closes with 1000 and the close is clean. The time taken is reported.", kindName(binary), sizeName(len(p))),
-		heavy:       len(p) >= 1<<20,
+		Expectation: fmt.Sprintf("The peer echoes the %s message unchanged (%s); the tester then closes with 1000 and the close is clean. The time taken is reported.", kindName(binary), sizeName(size)),
+		heavy:       size >= 1<<20,
+		payload:     payload,
 		run: func(s *session) {
+			p := payload()
 			s.expectClosing(closeNormal)
 			s.judgeMessages(fmt.Sprintf("No message came back within the case's time limit (%v).", s.limit), func(gotBinary bool, got []byte) {
 				switch {

@@ -15,10 +15,10 @@ import (
 // closeState is the closing handshake of a Conn (RFC 6455 section 7).
 type closeState struct {
 	closeMu   sync.Mutex
-	peerClose *CloseError   // the peer's close frame, once received
-	closeRcvd chan struct{} // closed when the peer's close frame arrives
-	done      chan struct{} // closed when the transport is closed
-	doneErr   error         // why the transport was closed
+	peerClose *CloseError // the peer's close frame, once received
+	closeRcvd signal      // the peer's close frame arrived
+	done      signal      // the transport is closed
+	doneErr   error       // why the transport was closed
 	doneOnce  sync.Once
 	onDone    func()      // called once the transport is closed; guarded by closeMu
 	closeSent atomic.Bool // our close frame went out: the keepalive stands down
@@ -28,14 +28,9 @@ type closeState struct {
 	onCloseFrame func()
 }
 
-func (c *Conn) initClose() {
-	c.closeRcvd = make(chan struct{})
-	c.done = make(chan struct{})
-}
-
 // Done returns a channel that is closed when the connection's transport is
 // closed, whatever the cause.
-func (c *Conn) Done() <-chan struct{} { return c.done }
+func (c *Conn) Done() <-chan struct{} { return c.done.wait() }
 
 // Close runs the closing handshake: it sends a close frame with code and
 // reason, waits for the peer's close frame and for the transport to close
@@ -79,16 +74,14 @@ func (c *Conn) closeCtx(ctx context.Context, code CloseCode, reason string) erro
 	// Wait for the peer's close frame: a goroutine that reads sees it; if
 	// none is reading, read it here, keeping the messages that come first
 	// for the application's next reads.
-	select {
-	case <-c.closeRcvd:
-	case <-c.done:
-	case c.readLock <- struct{}{}:
-		c.readUntilClose(ctx)
-		c.readLock.unlock()
-	case <-ctx.Done():
+	if !c.closeRcvd.happened() && !c.done.happened() {
+		if c.readLock.lockOr(ctx, c.closeRcvd.wait(), c.done.wait()) == nil {
+			c.readUntilClose(ctx)
+			c.readLock.unlock()
+		}
 	}
 	select {
-	case <-c.done:
+	case <-c.done.wait():
 	case <-ctx.Done():
 		c.closeTransport(ErrCloseTimeout)
 	}
@@ -150,7 +143,7 @@ func (c *Conn) receivedClose(code CloseCode, reason string) error {
 	ce := &CloseError{Code: code, Reason: reason}
 	c.closeMu.Lock()
 	c.peerClose = ce
-	close(c.closeRcvd)
+	c.closeRcvd.fire()
 	c.closeMu.Unlock()
 	c.readErr = ce
 	if c.onCloseFrame != nil {
@@ -267,7 +260,7 @@ func (c *Conn) closeTransport(why error) bool {
 		if onDone != nil {
 			onDone() // before done closes: whoever waits on Done sees it run
 		}
-		close(c.done)
+		c.done.fire()
 		closed = true
 		if pc := c.poll.Load(); pc != nil {
 			// Event-loop mode: a closed socket leaves the poller's set

@@ -77,7 +77,6 @@ func newConn(nc net.Conn, br *bufio.Reader, role wsproto.Role, cfg connConfig, s
 	}
 	c.initRead(br)
 	c.initWrite()
-	c.initClose()
 	c.startKeepalive()
 	return c
 }

@@ -49,7 +49,7 @@ func (c *Conn) Ping(ctx context.Context) (time.Duration, error) {
 	select {
 	case <-ch:
 		return time.Since(start), nil
-	case <-c.done:
+	case <-c.done.wait():
 		return 0, c.doneError()
 	case <-ctx.Done():
 		return 0, ctx.Err()

@@ -458,13 +458,3 @@ func (pc *pollConn) pong(payload []byte) error {
 	})
 	return errPollSuspended
 }
-
-// tryLock takes the mutex if it is free, without waiting.
-func (m ctxMutex) tryLock() bool {
-	select {
-	case m <- struct{}{}:
-		return true
-	default:
-		return false
-	}
-}

@@ -26,8 +26,8 @@ type readState struct {
 	rpool      *sync.Pool
 	raw        rawConn   // the socket, for reads that wait without a buffer; nil if unusable
 	rr         rawReader // what reads of raw use
-	rpos, rend int     // rbuf[rpos:rend] holds bytes not yet given to rd
-	pending    []byte  // data payload handed out by rd and not yet delivered
+	rpos, rend int       // rbuf[rpos:rend] holds bytes not yet given to rd
+	pending    []byte    // data payload handed out by rd and not yet delivered
 
 	// The message being read.
 	msgType       MessageType // 0: none in progress
@@ -35,7 +35,7 @@ type readState struct {
 	msgCompressed bool        // its payload is compressed (permessage-deflate)
 	partial       []byte      // what Read has gathered of it, kept across a cancelled Read
 	reader        *messageReader
-	mr            messageReader   // the reader Reader hands out, reused for each message
+	mr            *messageReader  // the reader Reader hands out, reused for each message
 	queued        []queuedMessage // messages Close read before the peer's close frame
 
 	readErr  error        // sticky: the reason reading stopped
@@ -44,7 +44,7 @@ type readState struct {
 }
 
 func (c *Conn) initRead(br *bufio.Reader) {
-	c.readLock = newCtxMutex()
+
 	c.rd.Init(c.role)
 	c.readLimit.Store(c.cfg.readLimit)
 	if br != nil && br.Buffered() > 0 {
@@ -266,8 +266,11 @@ func (c *Conn) Reader(ctx context.Context) (MessageType, io.Reader, error) {
 	if err := c.startMessage(ctx); err != nil {
 		return 0, nil, err
 	}
-	c.mr = messageReader{c: c, ctx: ctx}
-	mr := &c.mr
+	if c.mr == nil {
+		c.mr = new(messageReader) // made by the first Reader, reused after
+	}
+	mr := c.mr
+	*mr = messageReader{c: c, ctx: ctx}
 	if c.msgCompressed {
 		c.pmd.inflater.MaxMessageSize = c.readLimit.Load()
 		mr.inf = &inflateReader{mr: mr, dec: c.pmd.inflater.Reader(rawPayload{mr}), text: c.msgType == MessageText}

@@ -21,12 +21,10 @@ type writeState struct {
 	writeErr  error          // guarded by frameLock: sticky, the stream is broken
 	wpool     *sync.Pool     // write buffers (lent under frameLock)
 	iov       net.Buffers    // guarded by frameLock
-	iovArr    [2][]byte      // iov's backing array
+	iovArr    *[2][]byte     // iov's backing array, made by the first big write
 }
 
 func (c *Conn) initWrite() {
-	c.msgLock = newCtxMutex()
-	c.frameLock = newCtxMutex()
 	c.wr.Init(c.role)
 	c.wpool = bufPool(c.cfg.writeBufSize)
 }
@@ -126,10 +124,13 @@ func (c *Conn) writeFrameLocked(ctx context.Context, op wsproto.Opcode, fin, rsv
 		_, err = c.nc.Write(buf)
 	case !h.Masked:
 		// One writev for header and payload; the vector lives in the Conn
-		// so that nothing is allocated.
+		// so that nothing is allocated per write.
+		if c.iovArr == nil {
+			c.iovArr = new([2][]byte)
+		}
 		c.iov = append(c.iovArr[:0], buf, p)
 		_, err = c.iov.WriteTo(c.nc)
-		c.iov = nil
+		c.iov, c.iovArr[0], c.iovArr[1] = nil, nil, nil // hold on to neither
 	default:
 		// Mask through the buffer, a bufferful at a time.
 		pos := 0

@@ -134,3 +134,116 @@ func BenchmarkConnReadInto(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkConnEchoTCP is a round trip over loopback TCP: the client writes
+// a message, a server goroutine reads it with ReadInto and writes it back,
+// the client reads the echo. It covers the real socket paths (waiting for
+// the socket without a buffer, writev for big frames) that the in-memory
+// benchmarks above do not, and must allocate nothing per message.
+func BenchmarkConnEchoTCP(b *testing.B) {
+	for _, size := range []int{16, 1024, 64 << 10} {
+		b.Run(strconv.Itoa(size), func(b *testing.B) {
+			opts := ConnOptions{PingInterval: -1}
+			client, server := tcpConnPair(b, opts)
+			go func() {
+				ctx := context.Background()
+				var buf []byte
+				for {
+					typ, msg, err := server.ReadInto(ctx, buf)
+					if err != nil || server.Write(ctx, typ, msg) != nil {
+						return
+					}
+					buf = msg
+				}
+			}()
+			msg := make([]byte, size)
+			buf := make([]byte, 0, size)
+			ctx := context.Background()
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := client.Write(ctx, MessageBinary, msg); err != nil {
+					b.Fatal(err)
+				}
+				var err error
+				if _, buf, err = client.ReadInto(ctx, buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			client.CloseNow()
+			server.CloseNow()
+		})
+	}
+}
+
+// tcpConnPair joins a client and a server Conn over a loopback TCP
+// connection, without a handshake.
+func tcpConnPair(tb testing.TB, opts ConnOptions) (client, server *Conn) {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		nc, _ := ln.Accept()
+		accepted <- nc
+	}()
+	cnc, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	snc := <-accepted
+	if snc == nil {
+		tb.Fatal("accept failed")
+	}
+	cfg := opts.config()
+	return newConn(cnc, nil, wsproto.Client, cfg, "", ""), newConn(snc, nil, wsproto.Server, cfg, "", "")
+}
+
+// TestConnEchoTCPAllocatesNothing: in steady state, a message read with
+// ReadInto and written with Write over a real socket allocates nothing, on
+// either side (the server goroutine's allocations count too).
+func TestConnEchoTCPAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	for _, size := range []int{16, 1024, 64 << 10} {
+		t.Run(strconv.Itoa(size), func(t *testing.T) {
+			client, server := tcpConnPair(t, ConnOptions{PingInterval: -1})
+			defer client.CloseNow()
+			defer server.CloseNow()
+			go func() {
+				ctx := context.Background()
+				var buf []byte
+				for {
+					typ, msg, err := server.ReadInto(ctx, buf)
+					if err != nil || server.Write(ctx, typ, msg) != nil {
+						return
+					}
+					buf = msg
+				}
+			}()
+			msg := make([]byte, size)
+			buf := make([]byte, 0, size)
+			ctx := context.Background()
+			roundTrip := func() {
+				var err error
+				if err = client.Write(ctx, MessageBinary, msg); err == nil {
+					_, buf, err = client.ReadInto(ctx, buf)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			for range 50 {
+				roundTrip() // warm the pools and buffers
+			}
+			if n := testing.AllocsPerRun(200, roundTrip); n != 0 {
+				t.Errorf("%v allocations per round trip, want 0", n)
+			}
+		})
+	}
+}

@@ -16,6 +16,12 @@ type deflateState struct {
 	deflater  *wsproto.Deflater
 	inflater  *wsproto.Inflater
 	writeComp atomic.Bool // compress outgoing messages (SetWriteCompression)
+
+	// What WritePrepared may share: the window of a compressor that resets
+	// for each message (resetOK false: the connection's own compressor
+	// must be used). Worked out once, from the handshake (resetWindow).
+	resetBits int
+	resetOK   bool
 }
 
 // enableDeflate turns permessage-deflate on for a new connection.
@@ -25,6 +31,7 @@ func (c *Conn) enableDeflate(agreed wsproto.DeflateAgreement, cfg wsproto.Deflat
 		inflater: wsproto.NewInflater(agreed.Incoming(c.role), c.cfg.readLimit),
 	}
 	c.pmd.writeComp.Store(true)
+	c.pmd.resetBits, c.pmd.resetOK = c.resetWindow()
 	c.rd.AllowRSV1(true)
 }
 

@@ -126,10 +126,10 @@ func (c *Conn) WritePrepared(ctx context.Context, pm *PreparedMessage) error {
 	defer c.msgLock.unlock()
 	bits := 0
 	if c.compressing() {
-		var ok bool
-		if bits, ok = c.resetWindow(); !ok {
+		if !c.pmd.resetOK {
 			return c.writeOwnCompressor(ctx, pm.op, pm.data)
 		}
+		bits = c.pmd.resetBits
 	}
 	f := pm.form(bits)
 	if c.role == wsproto.Client {
@@ -138,7 +138,7 @@ func (c *Conn) WritePrepared(ctx context.Context, pm *PreparedMessage) error {
 	return c.writePreparedFrame(ctx, pm.op, f)
 }
 
-// resetWindow returns the window of the connection's compressor when the
+// resetWindow works out the window of the connection's compressor when the
 // handshake agreed that it resets for each message (no context takeover),
 // so that a message compressed alone for that window is what it would
 // send; ok is false otherwise. It reads the agreement from the handshake's

@@ -69,11 +69,17 @@ func (s *oursServer) echo(c *websocket.Conn) {
 	}
 }
 
+// broadcast uses the library's broadcast path: a PreparedMessage, framed
+// once (and compressed once per compression state) for every connection.
 func (s *oursServer) broadcast(msg []byte) int {
+	pm, err := websocket.NewPreparedMessage(websocket.MessageBinary, msg)
+	if err != nil {
+		return 0
+	}
 	n := 0
 	ctx := context.Background()
 	for _, c := range s.set.snapshot() {
-		if c.Write(ctx, websocket.MessageBinary, msg) == nil {
+		if c.WritePrepared(ctx, pm) == nil {
 			n++
 		}
 	}

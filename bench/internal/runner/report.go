@@ -20,6 +20,7 @@ var groupTitles = map[string]string{
 	"handshake":    "Handshakes",
 	"broadcast":    "Broadcast",
 	"echo-deflate": "Echo with permessage-deflate",
+	"profile":      "Where the echo server's CPU goes",
 }
 
 // stat is the summary of one library's samples for one metric.
@@ -162,6 +163,10 @@ func (r *Report) Markdown() string {
 			title = g
 		}
 		fmt.Fprintf(&b, "### %s\n\n", title)
+		if g == "profile" {
+			reading = append(reading, profileTables(&b, rs, o.Libs)...)
+			continue
+		}
 		if len(rs) == 1 {
 			sc := rs[0].Scenario
 			fmt.Fprintf(&b, "%s.\n\n", sc.Row)
@@ -339,4 +344,48 @@ func (r *Report) WriteDoc(path string) error {
 	}
 	intro = strings.TrimRight(intro, "\n") + "\n\n"
 	return os.WriteFile(path, []byte(intro+Marker+"\n\n"+r.Markdown()), 0o644)
+}
+
+// profileTables writes the profile group: for each echo cell, a table of
+// the server's CPU per message split by where it goes, with what a library
+// could reach at best, and returns the reading's lines.
+func profileTables(b *strings.Builder, rs []*ScenarioResult, libs []string) []string {
+	fmt.Fprintf(b, "One run per library, in the first round, with the server under a CPU profile (its -cpuprofile): "+
+		"the server's CPU per message split by where the samples fall. \"In system calls\" is time in the kernel (reading and writing "+
+		"the sockets, waiting for them, waking threads), the same work for every library; what a library controls is the rest. "+
+		"The last row is the least CPU per message a library could reach against %s with the system calls it makes "+
+		"if everything else cost nothing: its system-call time divided by %s's whole CPU per message.\n\n", Reference, Reference)
+	var reading []string
+	for _, sr := range rs {
+		fmt.Fprintf(b, "%s (µs per message, lower is better):\n\n", sr.Scenario.Row)
+		var n notes
+		header(b, "", libs)
+		for _, m := range sr.Scenario.Metrics {
+			name := capitalize(m.Title)
+			if m != mCPUMsg && m != mSysMsg && m != mUserMsg {
+				name = "… " + m.Title
+			}
+			row(b, name, sr, m, libs, &n)
+		}
+		ref := summarize(sr, Reference, mCPUMsg).median
+		fmt.Fprintf(b, "| Floor: system calls alone, as a ratio to %s's CPU per message |", Reference)
+		for _, l := range libs {
+			sys := summarize(sr, l, mSysMsg).median
+			if math.IsNaN(sys) || math.IsNaN(ref) || ref == 0 {
+				b.WriteString(" — |")
+				continue
+			}
+			fmt.Fprintf(b, " %.2f× |", sys/ref)
+		}
+		b.WriteString("\n")
+		footnotes(b, &n)
+		ours := summarize(sr, "ours", mSysMsg).median
+		if !math.IsNaN(ours) && !math.IsNaN(ref) && ref > 0 {
+			share := ours / summarize(sr, "ours", mCPUMsg).median
+			reading = append(reading, fmt.Sprintf("Where the CPU goes, %s: %.0f %% of ours is in system calls; with them alone, ours would be %.2f× %s.",
+				sr.Scenario.Row, 100*share, ours/ref, Reference))
+		}
+		reading = append(reading, read("Where the CPU goes, "+sr.Scenario.Row+", outside system calls", []*ScenarioResult{sr}, mUserMsg)...)
+	}
+	return reading
 }

@@ -123,7 +123,14 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 	}
 	noDeflate := map[string]bool{} // libraries seen refusing permessage-deflate
-	total := opts.Rounds * len(rep.Results) * len(opts.Libs)
+	total := 0
+	for _, sr := range rep.Results {
+		if sr.Scenario.Profile {
+			total += len(opts.Libs)
+		} else {
+			total += opts.Rounds * len(opts.Libs)
+		}
+	}
 	done := 0
 	for round := range opts.Rounds {
 		for _, sr := range rep.Results {
@@ -134,6 +141,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 				}
 				done++
 				s := Sample{Lib: lib, Round: round}
+				if sr.Scenario.Profile && round > 0 {
+					continue // profiled in the first round only
+				}
 				if sr.Scenario.Compress && noDeflate[lib] {
 					s.Skipped = "permessage-deflate not negotiated"
 				} else {
@@ -174,16 +184,44 @@ func (s Sample) summary(sc Scenario) string {
 
 // runOne starts the server of lib, runs the scenario's load against it and
 // stops the server.
-func runOne(ctx context.Context, opts *Options, sc Scenario, lib string, round int) Sample {
-	s := Sample{Lib: lib, Round: round}
+func runOne(ctx context.Context, opts *Options, sc Scenario, lib string, round int) (s Sample) {
+	s = Sample{Lib: lib, Round: round}
 	ctx, cancel := context.WithTimeout(ctx, sc.Budget)
 	defer cancel()
-	srv, err := startServer(ctx, opts, lib, sc.Compress, sc.Budget+time.Minute)
+	var extra []string
+	var profPath string
+	if sc.Profile {
+		f, err := os.CreateTemp("", "benchrun-*.pprof")
+		if err != nil {
+			s.Err = err.Error()
+			return s
+		}
+		f.Close()
+		profPath = f.Name()
+		defer os.Remove(profPath)
+		extra = []string{"-cpuprofile", profPath}
+	}
+	srv, err := startServer(ctx, opts, lib, sc.Compress, sc.Budget+time.Minute, extra...)
 	if err != nil {
 		s.Err = err.Error()
 		return s
 	}
 	defer srv.stop()
+	if sc.Profile {
+		defer func() {
+			// The server writes its profile as it stops.
+			srv.stop()
+			if s.Err != "" || s.Metrics == nil {
+				return
+			}
+			sh, err := readShares(profPath)
+			if err != nil {
+				s.Err = err.Error()
+				return
+			}
+			addShares(s.Metrics, sh)
+		}()
+	}
 	time.Sleep(200 * time.Millisecond) // let the server settle
 
 	args := append([]string{"-mode", sc.Mode, "-addr", srv.addr, "-ctrl", srv.ctrl,
@@ -248,9 +286,10 @@ type server struct {
 }
 
 // startServer starts the echo server of lib and reads its address line.
-func startServer(ctx context.Context, opts *Options, lib string, compress bool, maxLife time.Duration) (*server, error) {
+func startServer(ctx context.Context, opts *Options, lib string, compress bool, maxLife time.Duration, extra ...string) (*server, error) {
 	args := []string{"-lib", lib, "-addr", "127.0.0.1:0", "-cpu", strconv.Itoa(opts.ServerCPU), "-nice", strconv.Itoa(opts.Nice),
 		"-maxlife", maxLife.String()}
+	args = append(args, extra...)
 	if compress {
 		args = append(args, "-compress")
 	}

@@ -45,7 +45,11 @@ type Scenario struct {
 	Mode     string // the load generator's -mode
 	Args     []string
 	Compress bool
-	Metrics  []Metric
+	// Profile runs the server with a CPU profile, which splits its CPU
+	// per message by where it goes (profile.go); such a scenario runs in
+	// the first round only.
+	Profile bool
+	Metrics []Metric
 	// Budget bounds one run (server start to stop); the load generator is
 	// killed past it.
 	Budget time.Duration
@@ -71,6 +75,7 @@ type Config struct {
 	BcastCount   int
 	DeflateConns []int
 	DeflateSizes []int
+	ProfileCells [][2]int // echo cells (connections, size) profiled
 }
 
 // Full is the configuration of the documented table.
@@ -91,6 +96,7 @@ func Full() Config {
 		BcastCount:   20,
 		DeflateConns: []int{1, 64, 1000},
 		DeflateSizes: []int{16, 1024, 64 << 10},
+		ProfileCells: [][2]int{{64, 16}, {64, 1024}, {1000, 1024}, {64, 64 << 10}},
 	}
 }
 
@@ -112,6 +118,7 @@ func Quick() Config {
 		BcastCount:   5,
 		DeflateConns: []int{16},
 		DeflateSizes: []int{1024},
+		ProfileCells: [][2]int{{16, 1024}},
 	}
 }
 
@@ -170,6 +177,13 @@ func (cfg Config) Scenarios(idleMax int) []Scenario {
 				Compress: true, Metrics: []Metric{mMsgs, mCPUMsg}, Budget: timed,
 			})
 		}
+	}
+	for _, cell := range cfg.ProfileCells {
+		out = append(out, Scenario{
+			Group: "profile", Row: fmt.Sprintf("%d × %s", cell[0], size(cell[1])), Mode: "echo",
+			Args:    append([]string{"-conns", itoa(cell[0]), "-size", itoa(cell[1])}, dur...),
+			Profile: true, Metrics: profileMetrics, Budget: timed,
+		})
 	}
 	return out
 }

@@ -4,13 +4,17 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wsstack/websocket/bench/internal/procfs"
 )
 
 // runIdle is the idle mode: connections that send nothing. Metrics:
-// rss_before_mib, rss_after_mib, rss_kib_per_conn, open_per_s.
+// rss_before_mib, rss_after_mib, rss_kib_per_conn, open_per_s, and with
+// -ctrl, from the server's Go runtime: heap_kib_per_conn (live and not yet
+// collected heap objects), stack_kib_per_conn, goroutines_per_conn.
 func runIdle(cfg *config, res *Result) error {
 	if cfg.serverPID <= 0 {
 		return fmt.Errorf("-server-pid is required")
@@ -18,6 +22,10 @@ func runIdle(cfg *config, res *Result) error {
 	before, err := procfs.RSS(cfg.serverPID)
 	if err != nil {
 		return err
+	}
+	var memBefore map[string]float64
+	if cfg.ctrl != "" {
+		memBefore, _ = memStats(cfg.ctrl)
 	}
 	t0 := time.Now()
 	conns, err := openAll(cfg, cfg.conns)
@@ -40,7 +48,46 @@ func runIdle(cfg *config, res *Result) error {
 	res.Metrics["rss_before_mib"] = float64(before) / (1 << 20)
 	res.Metrics["rss_after_mib"] = float64(after) / (1 << 20)
 	res.Metrics["rss_kib_per_conn"] = float64(after-before) / 1024 / float64(len(conns))
+	if memBefore != nil {
+		// Where the memory goes, from the server's Go runtime.
+		if memAfter, err := memStats(cfg.ctrl); err == nil {
+			per := func(name string) float64 {
+				return (memAfter[name] - memBefore[name]) / float64(len(conns))
+			}
+			res.Metrics["heap_kib_per_conn"] = per("/memory/classes/heap/objects:bytes") / 1024
+			res.Metrics["stack_kib_per_conn"] = per("/memory/classes/heap/stacks:bytes") / 1024
+			res.Metrics["goroutines_per_conn"] = per("/sched/goroutines:goroutines")
+		}
+	}
 	return nil
+}
+
+// memStats reads the echo server's /memstats: its Go runtime's memory
+// figures, "name value" per line.
+func memStats(ctrl string) (map[string]float64, error) {
+	resp, err := http.Get("http://" + ctrl + "/memstats")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("/memstats: %s", resp.Status)
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]float64{}
+	for _, line := range strings.Split(string(b), "\n") {
+		name, val, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		if v, err := strconv.ParseFloat(val, 64); err == nil {
+			out[name] = v
+		}
+	}
+	return out, nil
 }
 
 // waitConns polls the server's /stats until it counts n open connections:

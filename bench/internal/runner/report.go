@@ -311,8 +311,11 @@ func read(title string, rs []*ScenarioResult, m Metric) []string {
 	}
 	if len(items) == 1 {
 		verdict := "behind"
-		if ahead == 1 {
+		switch {
+		case ahead == 1:
 			verdict = "ahead"
+		case items[0].ratio == 1:
+			verdict = "level"
 		}
 		return []string{fmt.Sprintf("%s: ours %.2f× %s (%s)%s.", title, items[0].ratio, Reference, verdict, bestText)}
 	}

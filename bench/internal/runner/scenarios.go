@@ -32,6 +32,9 @@ var (
 	mP99        = Metric{"p99_us", "p99", "µs", false}
 	mP999       = Metric{"p999_us", "p99.9", "µs", false}
 	mRSS        = Metric{"rss_kib_per_conn", "RSS per connection", "KiB", false}
+	mHeapConn   = Metric{"heap_kib_per_conn", "Go heap objects per connection (live, and garbage not yet collected)", "KiB", false}
+	mStackConn  = Metric{"stack_kib_per_conn", "goroutine stacks per connection", "KiB", false}
+	mGoConn     = Metric{"goroutines_per_conn", "goroutines per connection", "count", false}
 	mHandshakes = Metric{"handshakes_per_s", "handshakes/s", "1/s", true}
 	mCPUHS      = Metric{"cpu_us_per_handshake", "server CPU per handshake", "µs", false}
 	mBcast      = Metric{"bcast_ms", "time to reach every connection", "ms", false}
@@ -152,7 +155,7 @@ func (cfg Config) Scenarios(idleMax int) []Scenario {
 		out = append(out, Scenario{
 			Group: "idle", Row: fmt.Sprintf("%s connections", human(float64(n))), Mode: "idle",
 			Args:    []string{"-conns", itoa(n)},
-			Metrics: []Metric{mRSS}, Budget: 2*time.Minute + time.Duration(n)*time.Millisecond,
+			Metrics: []Metric{mRSS, mHeapConn, mStackConn, mGoConn}, Budget: 2*time.Minute + time.Duration(n)*time.Millisecond,
 		})
 	}
 	out = append(out, Scenario{

@@ -192,6 +192,7 @@ func (r *Report) Markdown() string {
 			reading = append(reading, read(title+", "+m.Title, rs, m)...)
 		}
 	}
+	r.targetsSection(&b)
 	fmt.Fprintf(&b, "### Reading: ours against %s\n\n", Reference)
 	fmt.Fprintf(&b, "Generated from the ratios above (ours ÷ %s; \"ahead\" means better: more for rates, less for costs and times).\n\n", Reference)
 	for _, line := range reading {

@@ -128,3 +128,36 @@ func TestStatistics(t *testing.T) {
 		t.Errorf("IdleMax: %d, %d", IdleMax(20000), IdleMax(1024))
 	}
 }
+
+// TestTargets checks the targets' verdicts on made-up samples.
+func TestTargets(t *testing.T) {
+	sample := func(lib string, m map[string]float64) Sample {
+		return Sample{Lib: lib, Metrics: m}
+	}
+	r := &Report{Results: []*ScenarioResult{
+		{Scenario: Scenario{Group: "echo", Row: "64 × 16 B", Metrics: []Metric{mMsgs, mCPUMsg}}, Samples: []Sample{
+			sample("ours", map[string]float64{"msgs_per_s": 120, "cpu_us_per_msg": 7, "server_cpu_pct": 99, "client_cpu_pct": 50}),
+			sample("gws", map[string]float64{"msgs_per_s": 100, "cpu_us_per_msg": 10, "server_cpu_pct": 99, "client_cpu_pct": 50}),
+		}},
+		{Scenario: Scenario{Group: "echo", Row: "1 × 16 B", Metrics: []Metric{mMsgs, mCPUMsg}}, Samples: []Sample{
+			sample("ours", map[string]float64{"msgs_per_s": 100, "cpu_us_per_msg": 9, "server_cpu_pct": 40, "client_cpu_pct": 40}),
+			sample("gws", map[string]float64{"msgs_per_s": 100, "cpu_us_per_msg": 10, "server_cpu_pct": 40, "client_cpu_pct": 40}),
+		}},
+		{Scenario: Scenario{Group: "idle", Row: "10k connections", Metrics: []Metric{mRSS}}, Samples: []Sample{
+			sample("ours", map[string]float64{"rss_kib_per_conn": 3.5}),
+			sample("ours-loop", map[string]float64{"rss_kib_per_conn": 1.5}),
+			sample("gws", map[string]float64{"rss_kib_per_conn": 11}),
+		}},
+	}}
+	got := strings.Join(r.targetLines(), "\n")
+	for _, want := range []string{
+		"every cell: **missed** (worst: 0.90× at 1 × 16 B",
+		"bottleneck (1 of the cells: both servers used 90 % or more of their CPU, the load generator less): **met** (worst: 1.20× at 64 × 16 B)",
+		"4 KiB in the default mode (ours), at 10k connections: **met** (3.5 KiB)",
+		"1 KiB in the event-loop mode (ours-loop), at 10k connections: **missed** (1.5 KiB)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("targets lack %q:\n%s", want, got)
+		}
+	}
+}

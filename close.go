@@ -56,11 +56,17 @@ func (c *Conn) Close(code CloseCode, reason string) error {
 // CloseNow closes the transport at once, without a closing handshake. The
 // peer sees an abnormal closure (1006).
 func (c *Conn) CloseNow() error {
-	if !c.closeTransport(fmt.Errorf("%w: closed by CloseNow", ErrClosed)) {
-		return fmt.Errorf("%w: already closed", ErrClosed)
+	if !c.closeTransport(errClosedNow) {
+		return errAlreadyClosed
 	}
 	return nil
 }
+
+// The errors of CloseNow, made once.
+var (
+	errClosedNow     = fmt.Errorf("%w: closed by CloseNow", ErrClosed)
+	errAlreadyClosed = fmt.Errorf("%w: already closed", ErrClosed)
+)
 
 func (c *Conn) closeCtx(ctx context.Context, code CloseCode, reason string) error {
 	if err := c.sendClose(ctx, code, reason); err != nil && !errors.Is(err, wsproto.ErrCloseSent) {
@@ -241,7 +247,9 @@ func (c *Conn) lostConnection(err error) error {
 	}
 	// If the transport was closed on purpose (CloseNow, the keepalive, a
 	// failed write), that reason was recorded first and wins.
-	c.closeTransport(fmt.Errorf("websocket: connection lost: %w", err))
+	if !c.done.happened() {
+		c.closeTransport(fmt.Errorf("websocket: connection lost: %w", err))
+	}
 	c.readErr = c.doneError()
 	return c.readErr
 }

@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	echoserver -lib ours|gorilla|coder|gws|gobwas|nbio [-addr 127.0.0.1:0] [-compress] [-cpu N]
+//	echoserver -lib ours|ours-loop|gorilla|coder|gws|gobwas|nbio [-addr 127.0.0.1:0] [-compress] [-cpu N]
 //
 // It listens for WebSocket connections on -addr (any path) and echoes every
 // data message back as it came (same type, same bytes). Beside it, a
@@ -69,12 +69,13 @@ type server interface {
 // libraries maps -lib values to constructors; compress asks for
 // permessage-deflate.
 var libraries = map[string]func(compress bool) server{
-	"ours":    newOurs,
-	"gorilla": newGorilla,
-	"coder":   newCoder,
-	"gws":     newGws,
-	"gobwas":  newGobwas,
-	"nbio":    newNbio,
+	"ours":      newOurs,
+	"ours-loop": newOursLoop,
+	"gorilla":   newGorilla,
+	"coder":     newCoder,
+	"gws":       newGws,
+	"gobwas":    newGobwas,
+	"nbio":      newNbio,
 }
 
 // The main goroutine keeps the main thread, so that the parent-death
@@ -84,7 +85,7 @@ func init() { runtime.LockOSThread() }
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("echoserver: ")
-	lib := flag.String("lib", "ours", "library: ours, gorilla, coder, gws, gobwas or nbio")
+	lib := flag.String("lib", "ours", "library: ours, ours-loop, gorilla, coder, gws, gobwas or nbio")
 	addr := flag.String("addr", "127.0.0.1:0", "WebSocket listen address")
 	compress := flag.Bool("compress", false, "negotiate permessage-deflate when the client offers it")
 	cpu := flag.Int("cpu", -1, "pin the process to this CPU (-1: no pinning)")

@@ -11,7 +11,7 @@ import (
 
 // Libraries are the servers compared, in the order of the table's columns.
 // gws is the reference every ratio is taken to.
-var Libraries = []string{"ours", "gws", "gorilla", "coder", "gobwas", "nbio"}
+var Libraries = []string{"ours", "ours-loop", "gws", "gorilla", "coder", "gobwas", "nbio"}
 
 // Reference is the library whose figure of the same round every ratio is
 // divided by.

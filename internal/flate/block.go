@@ -3,7 +3,8 @@ package flate
 import "encoding/binary"
 
 // A token is one step of the LZ77 parse: a literal byte (the byte value),
-// or a back-reference (matchFlag | (length-minMatch)<<16 | (distance-1)).
+// or a back-reference (matchFlag | distance symbol<<24 |
+// (length-minMatch)<<16 | (distance-1)).
 const matchFlag = 1 << 31
 
 // blockEncoder gathers the tokens of the current block with their symbol
@@ -52,9 +53,10 @@ func (e *blockEncoder) literal(b byte) {
 
 // match adds a back-reference of length 3..258 to distance 1..32768.
 func (e *blockEncoder) match(length, dist int) {
-	e.tokens = append(e.tokens, matchFlag|uint32(length-minMatch)<<16|uint32(dist-1))
-	e.litFreq[257+int(lenSym[length-minMatch])]++
-	e.distFreq[distSym(dist)]++
+	ds := distSym(dist)
+	e.tokens = append(e.tokens, matchFlag|uint32(ds)<<24|uint32(length-minMatch)<<16|uint32(dist-1))
+	e.litFreq[257+int(lenSym[uint8(length-minMatch)])]++
+	e.distFreq[ds]++
 }
 
 // emit encodes the block's tokens into bw, choosing the smallest encoding.
@@ -195,23 +197,45 @@ func (e *blockEncoder) runLengths(nlit, ndist int) []uint16 {
 }
 
 // tokensWith writes the block's tokens and its end with the given codes.
+// It keeps the bit buffer in local variables and moves 32 bits at a time to
+// the output: a token adds at most 20 bits for its literal or length and 28
+// for its distance, so the 64-bit accumulator never overflows.
 func (e *blockEncoder) tokensWith(lit, dist *huffCode) {
-	bw := &e.bw
+	llens := (*[numLitLen]uint8)(lit.lens)
+	lrev := (*[numLitLen]uint16)(lit.rev)
+	dlens := (*[numDist]uint8)(dist.lens)
+	drev := (*[numDist]uint16)(dist.rev)
+	out, acc, n := e.bw.out, e.bw.acc, e.bw.n
 	for _, t := range e.tokens {
 		if t&matchFlag == 0 {
-			bw.write(uint32(lit.rev[t]), uint(lit.lens[t]))
-			continue
+			b := uint8(t)
+			acc |= uint64(lrev[b]) << n
+			n += uint(llens[b])
+		} else {
+			l := uint8(t >> 16)
+			ls := lenSym[l]
+			sym := 257 + uint16(ls)
+			nb := uint(llens[sym])
+			acc |= (uint64(lrev[sym]) | uint64(uint16(l)+minMatch-lenBase[ls&31])<<nb) << n
+			n += nb + uint(lenExtra[ls&31])
+			if n >= 32 {
+				out = binary.LittleEndian.AppendUint32(out, uint32(acc))
+				acc >>= 32
+				n -= 32
+			}
+			ds := t >> 24 & 31
+			nb = uint(dlens[ds])
+			acc |= (uint64(drev[ds]) | uint64(t&0x7fff+1-uint32(distBase[ds]))<<nb) << n
+			n += nb + uint(distExtra[ds])
 		}
-		l := int(t >> 16 & 0xff)
-		d := int(t&0xffff) + 1
-		ls := lenSym[l]
-		n := uint(lit.lens[257+int(ls)])
-		bw.write(uint32(lit.rev[257+int(ls)])|uint32(l+minMatch-int(lenBase[ls]))<<n, n+uint(lenExtra[ls]))
-		ds := distSym(d)
-		n = uint(dist.lens[ds])
-		bw.write(uint32(dist.rev[ds])|uint32(d-int(distBase[ds]))<<n, n+uint(distExtra[ds]))
+		if n >= 32 {
+			out = binary.LittleEndian.AppendUint32(out, uint32(acc))
+			acc >>= 32
+			n -= 32
+		}
 	}
-	bw.write(uint32(lit.rev[endOfBlock]), uint(lit.lens[endOfBlock]))
+	e.bw.out, e.bw.acc, e.bw.n = out, acc, n
+	e.bw.write(uint32(lit.rev[endOfBlock]), uint(lit.lens[endOfBlock]))
 }
 
 // storedBits returns the size in bits of n bytes as stored blocks, from the

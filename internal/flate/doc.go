@@ -10,8 +10,11 @@
 //
 //   - window.go: the input buffer (window plus lookahead), hash chains
 //     keyed on four bytes, the longest-match search.
-//   - parse.go: the LZ77 parse per level: greedy (Fast) or lazy, looking
-//     one position ahead (Default, Best).
+//   - fast.go: the Fast level's greedy parse over a single table of
+//     positions keyed on five bytes (no chains), which steps faster over
+//     data that does not match.
+//   - parse.go: the LZ77 parse of the other levels: lazy, looking one
+//     position ahead (Default, Best).
 //   - block.go: blocks, each encoded as the smallest of dynamic Huffman,
 //     fixed Huffman and stored.
 //   - huffman.go: length-limited Huffman code lengths and canonical codes.
@@ -30,7 +33,8 @@
 //   - the window, from the first Write until Release: the input buffer
 //     (2^N bytes of history plus max(2^N, 4 KiB) of lookahead), the hash
 //     heads (2^min(MemLevel+7, N+1) entries of 2 bytes) and the chain links
-//     (2^N entries of 2 bytes);
+//     (2^N entries of 2 bytes), or at the Fast level its table
+//     (2^min(MemLevel+7, N) entries of 4 bytes);
 //   - the block encoder, from the first Write until Flush: the tokens of
 //     one block (2^min(MemLevel+6, N+3) of 4 bytes) and the Huffman
 //     tables (about 10 KiB), plus the output of a block.
@@ -50,7 +54,9 @@
 // Park, after a Flush, keeps only the history (2^N bytes, in a buffer the
 // Writer owns) and gives the window back; the next Write indexes the
 // history again (about 55 µs at 15 bits, 8 µs at 12). The output is the
-// same byte for byte.
+// same byte for byte, except at the Fast level, whose table held only some
+// positions of the history and gets all of them back: there the output
+// differs a little (it is as valid, and usually a little smaller).
 //
 // compress/flate's writer allocates 795 KiB at its default level and 1.2 MiB
 // at BestSpeed, and keeps all of it for its lifetime.

@@ -27,7 +27,7 @@ func newHuffCode(lens []uint8) huffCode {
 func (c *huffCode) assign() {
 	var count [maxLitDistBits + 1]uint16
 	for _, l := range c.lens {
-		count[l]++
+		count[l&15]++
 	}
 	count[0] = 0
 	var next [maxLitDistBits + 1]uint16
@@ -36,12 +36,12 @@ func (c *huffCode) assign() {
 		code = (code + count[b-1]) << 1
 		next[b] = code
 	}
+	rev := c.rev[:len(c.lens)]
 	for s, l := range c.lens {
-		if l == 0 {
-			c.rev[s] = 0
-			continue
-		}
-		c.rev[s] = bits.Reverse16(next[l]) >> (16 - l)
+		// Branch-free: a symbol without a code gets 0 (a shift by 16)
+		// and counts in next[0], which no one reads.
+		l &= 15
+		rev[s] = bits.Reverse16(next[l]) >> (16 - l)
 		next[l]++
 	}
 }
@@ -55,6 +55,30 @@ type lengthBuilder struct {
 	nodeParent [numLitLen]uint16
 	depth      [numLitLen]uint16 // depths of the internal nodes
 	count      [numLitLen]uint16 // count[d]: leaves at depth d
+}
+
+// countingSort sorts leaves (frequency<<16 | symbol, in symbol order) by
+// frequency, then symbol, when no frequency exceeds maxFreq, which is below
+// 256: faster than a comparison sort for the small frequencies of a short
+// block. It borrows count and nodeWeight, which build fills only later.
+func (b *lengthBuilder) countingSort(leaves []uint64, maxFreq int) {
+	bucket := b.count[:maxFreq+1]
+	clear(bucket)
+	for _, x := range leaves {
+		bucket[x>>16&255]++
+	}
+	sum := uint16(0)
+	for f, c := range bucket {
+		bucket[f] = sum
+		sum += c
+	}
+	out := b.nodeWeight[:len(leaves)]
+	for _, x := range leaves {
+		f := x >> 16 & 255
+		out[bucket[f]] = x
+		bucket[f]++
+	}
+	copy(leaves, out)
 }
 
 // build sets lens[s] for every symbol s of freq: 0 for an unused symbol,
@@ -75,11 +99,13 @@ type lengthBuilder struct {
 // frequent symbols.
 func (b *lengthBuilder) build(freq []uint32, limit int, lens []uint8) {
 	n := 0
+	maxFreq := uint32(0)
 	for s, f := range freq {
 		lens[s] = 0
 		if f > 0 {
 			b.leaves[n] = uint64(f)<<16 | uint64(s)
 			n++
+			maxFreq = max(maxFreq, f)
 		}
 	}
 	if n < 2 {
@@ -95,7 +121,11 @@ func (b *lengthBuilder) build(freq []uint32, limit int, lens []uint8) {
 		return
 	}
 	leaves := b.leaves[:n]
-	slices.Sort(leaves)
+	if maxFreq < 256 && int(maxFreq) < 4*n {
+		b.countingSort(leaves, int(maxFreq))
+	} else {
+		slices.Sort(leaves)
+	}
 
 	li, ni := 0, 0 // heads of the leaf queue and of the internal node queue
 	for k := 0; k < n-1; k++ {

@@ -10,7 +10,7 @@ type levelParams struct {
 }
 
 var levels = [...]levelParams{
-	Fast:    {chain: 8, nice: 32},
+	Fast:    {}, // its own parse, over a table without chains: fast.go
 	Default: {lazy: true, chain: 128, nice: 128, good: 8, maxLazy: 32},
 	Best:    {lazy: true, chain: 1024, nice: maxMatch, good: 32, maxLazy: maxMatch},
 }
@@ -29,9 +29,13 @@ func (z *Writer) parse(final bool) {
 	if final {
 		limit = w.end
 	}
-	if z.level.lazy {
+	switch {
+	case w.table != nil:
+		z.parseFast(limit, final)
+		return
+	case z.level.lazy:
 		z.parseLazy(limit)
-	} else {
+	default:
 		z.parseGreedy(limit)
 	}
 	if final && w.pending {

@@ -26,7 +26,7 @@ var (
 	lenBase  [29]uint16
 	lenExtra [29]uint8
 	// lenSym[l-minMatch] is the index (symbol-257) of the code for length l.
-	lenSym [maxMatch - minMatch + 1]uint8
+	lenSym [256]uint8 // maxMatch-minMatch+1 entries
 )
 
 // The distance symbols 0..29: distBase[i] is the shortest distance symbol i

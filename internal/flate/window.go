@@ -20,11 +20,18 @@ import (
 type window struct {
 	size  int // 2^windowBits: the farthest back-reference
 	wmask uint32
-	shift uint // the hash keeps the top hashBits bits of a 32-bit product
+	// The hash keeps the top hashBits bits of a 32-bit product, or, for
+	// the Fast level's table, of a 64-bit one.
+	shift uint
 
 	buf  []byte   // input; buf[0] is at absolute position abs
-	head []uint16 // hash -> last position with that hash
-	prev []uint16 // position mod size -> the previous position with its hash
+	head []uint16 // hash -> last position with that hash (Default, Best)
+	prev []uint16 // position mod size -> the previous position with its hash (Default, Best)
+
+	// table is the Fast level's index instead of head and prev: hash of
+	// the fastHashLen bytes at a position -> that absolute position (see
+	// fast.go).
+	table []uint32
 
 	abs       uint32 // absolute position of buf[0], modulo 2^32
 	pos       int    // next position to parse
@@ -37,25 +44,42 @@ type window struct {
 	// The lazy parse's pending position (pos-1): its match, if any.
 	pending              bool
 	pendingLen, pendDist int
+	// Fast: repDist is the distance of a run of maxMatch matches that the
+	// end of a parse cut, which the next parse tries first; skipFrom is
+	// where the current run of literals started (the end of the last
+	// match), which sets how fast the parse steps.
+	repDist, skipFrom int
 }
 
-// newWindow allocates a window of 2^windowBits with 2^hashBits chain heads.
-// The buffer holds the history and up to max(size, 4096) bytes of input
-// ahead of it, so that a slide moves at most the history and a little.
-func newWindow(windowBits, hashBits int) *window {
+// newWindow allocates a window of 2^windowBits with 2^hashBits chain heads,
+// or, for the Fast level, a table of 2^hashBits positions. The buffer holds
+// the history and up to max(size, 4096) bytes of input ahead of it, so that
+// a slide moves at most the history and a little.
+func newWindow(windowBits, hashBits int, fast bool) *window {
 	size := 1 << windowBits
-	return &window{
+	w := &window{
 		size:  size,
 		wmask: uint32(size - 1),
 		shift: uint(32 - hashBits),
 		buf:   make([]byte, size+max(size, 4096)),
-		head:  make([]uint16, 1<<hashBits),
-		prev:  make([]uint16, size),
 	}
+	if fast {
+		w.table = make([]uint32, 1<<hashBits)
+		w.shift = uint(64 - hashBits)
+		w.abs = 1 // the table's zeros lie beyond the window (see fast.go)
+	} else {
+		w.head = make([]uint16, 1<<hashBits)
+		w.prev = make([]uint16, size)
+	}
+	return w
 }
 
 // reset starts a new stream: no history, empty chains.
 func (w *window) reset() {
+	if w.table != nil {
+		w.resetFast()
+		return
+	}
 	if w.dirty {
 		clear(w.head)
 		w.dirty = false
@@ -85,18 +109,24 @@ func (w *window) fill(p []byte) int {
 	return n
 }
 
-// slide drops the input older than the window before pos.
+// slide drops the input older than the window before pos, and before the
+// pending literals of the Fast level (which a match found after them may
+// take back, extending it backwards).
 func (w *window) slide() {
-	delta := w.pos - w.size
+	delta := min(w.pos, w.emitted) - w.size
 	if delta <= 0 {
 		return
 	}
 	copy(w.buf, w.buf[delta:w.end])
 	w.abs += uint32(delta)
+	if w.table != nil && w.abs > fastRebase {
+		w.rebaseFast()
+	}
 	w.pos -= delta
 	w.end -= delta
 	w.hashed = max(w.hashed-delta, 0)
 	w.emitted -= delta
+	w.skipFrom -= delta
 	w.blockFrom -= delta
 	if w.blockFrom < 0 {
 		w.blockFrom = -1

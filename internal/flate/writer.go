@@ -77,6 +77,7 @@ type Writer struct {
 	level levelParams
 
 	windowBits, hashBits, tokens int
+	fast                         bool // the Fast level: hashBits sizes its table (fast.go)
 
 	win *window       // nil until needed, after Release and after Park
 	enc *blockEncoder // nil between a Flush and the next Write
@@ -95,7 +96,12 @@ func NewWriter(dst io.Writer, o Options) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Writer{dst: dst, level: levels[o.Level], windowBits: wb, hashBits: hb, tokens: tk}, nil
+	z := &Writer{dst: dst, level: levels[o.Level], windowBits: wb, hashBits: hb, tokens: tk}
+	if o.Level == Fast {
+		z.fast = true
+		z.hashBits = fastTableBits(wb, hb)
+	}
+	return z, nil
 }
 
 // WindowBits returns the base-2 logarithm of the writer's window.
@@ -169,7 +175,7 @@ func (z *Writer) Release() {
 	z.err = nil
 	z.parked = nil
 	if z.win != nil {
-		putWindow(z.windowBits, z.hashBits, z.win)
+		putWindow(z.windowBits, z.hashBits, z.fast, z.win)
 		z.win = nil
 	}
 	if z.enc != nil {
@@ -183,7 +189,9 @@ func (z *Writer) Release() {
 // else back to the pools. The next Write takes a window again and indexes
 // the history into its hash chains, so the stream goes on as if nothing
 // happened, at the cost of that indexing (a few microseconds per KiB of
-// history). It lets a connection with context takeover keep 2^WindowBits
+// history). At the Default and Best levels the output is the same byte for
+// byte; at the Fast level, whose table held only some positions of the
+// history, all of them are indexed, and the output differs a little. It lets a connection with context takeover keep 2^WindowBits
 // bytes between messages instead of about six times that. Call it right
 // after Flush; with input written since, it does nothing.
 func (z *Writer) Park() {
@@ -197,16 +205,20 @@ func (z *Writer) Park() {
 	}
 	z.parked = append(z.parked[:0], w.buf[w.pos-n:w.pos]...)
 	z.parkedAbs = w.abs + uint32(w.pos-n)
-	putWindow(z.windowBits, z.hashBits, w)
+	putWindow(z.windowBits, z.hashBits, z.fast, w)
 	z.win = nil
 }
 
 // acquire takes the buffers the Writer lacks from the pools.
 func (z *Writer) acquire() {
 	if z.win == nil {
-		z.win = getWindow(z.windowBits, z.hashBits)
+		z.win = getWindow(z.windowBits, z.hashBits, z.fast)
 		if len(z.parked) > 0 {
-			z.win.restore(z.parked, z.parkedAbs)
+			if z.fast {
+				z.win.restoreFast(z.parked)
+			} else {
+				z.win.restore(z.parked, z.parkedAbs)
+			}
 			z.parked = z.parked[:0]
 		}
 	}

@@ -61,7 +61,14 @@ func TestWindowLimit(t *testing.T) {
 			if d.MaxDist != w {
 				t.Errorf("w%d level %d: longest distance %d, want %d", wb, lv, d.MaxDist, w)
 			}
-			if buf.Len() > w+w/2 {
+			// Fast steps faster and faster over data that does not
+			// compress, as compress/flate's BestSpeed does, and so
+			// finds a repeat of a large random block late.
+			limit := w + w/2
+			if lv == Fast && wb >= 12 {
+				limit = 4*w - w/2
+			}
+			if buf.Len() > limit {
 				t.Errorf("w%d level %d: %d bytes for 4 repeats of %d random bytes", wb, lv, buf.Len(), w)
 			}
 
@@ -146,11 +153,17 @@ func TestContextTakeover(t *testing.T) {
 }
 
 func TestReleaseAndReuse(t *testing.T) {
+	for _, lv := range allLevels {
+		testReleaseAndReuse(t, lv)
+	}
+}
+
+func testReleaseAndReuse(t *testing.T, lv Level) {
 	in := jsonCorpus(50<<10, 4)
 	var want []byte
 	for i := range 5 {
 		var buf bytes.Buffer
-		z, _ := NewWriter(&buf, Options{WindowBits: 10, Level: Default})
+		z, _ := NewWriter(&buf, Options{WindowBits: 10, Level: lv})
 		z.Write(in[:1000*(i+1)])
 		z.Release() // drops the unflushed input
 		z.Write(in)
@@ -159,7 +172,7 @@ func TestReleaseAndReuse(t *testing.T) {
 		if i == 0 {
 			want = bytes.Clone(buf.Bytes())
 		} else if !bytes.Equal(buf.Bytes(), want) {
-			t.Fatalf("run %d: output differs after reuse of pooled buffers", i)
+			t.Fatalf("level %d, run %d: output differs after reuse of pooled buffers", lv, i)
 		}
 		checkStream(t, buf.Bytes(), in, 10)
 	}
@@ -170,17 +183,19 @@ func TestPooledWriterAllocations(t *testing.T) {
 		t.Skip("the race detector makes sync.Pool drop items")
 	}
 	msg := jsonCorpus(4000, 5)
-	var buf bytes.Buffer
-	z, _ := NewWriter(&buf, Options{WindowBits: 15, Level: Default})
-	run := func() {
-		buf.Reset()
-		z.Write(msg)
-		z.Flush()
-		z.Release()
-	}
-	run()
-	if n := testing.AllocsPerRun(50, run); n > 0 {
-		t.Errorf("%v allocations per pooled message", n)
+	for _, lv := range allLevels {
+		var buf bytes.Buffer
+		z, _ := NewWriter(&buf, Options{WindowBits: 15, Level: lv})
+		run := func() {
+			buf.Reset()
+			z.Write(msg)
+			z.Flush()
+			z.Release()
+		}
+		run()
+		if n := testing.AllocsPerRun(50, run); n > 0 {
+			t.Errorf("level %d: %v allocations per pooled message", lv, n)
+		}
 	}
 }
 
@@ -260,7 +275,9 @@ func TestStoredBlocksOver64K(t *testing.T) {
 }
 
 // TestPark: a parked writer goes on with its stream as if it had kept
-// its window, and gives the same output.
+// its window, and gives the same output; at the Fast level, whose table
+// holds only the positions its parse looked at, the restored table holds
+// every position of the history: the output differs, by little.
 func TestPark(t *testing.T) {
 	msgs := [][]byte{jsonCorpus(3000, 1), jsonCorpus(50000, 2), jsonCorpus(100, 3), jsonCorpus(3000, 1), {}, jsonCorpus(40000, 4)}
 	for _, wb := range []int{8, 11, 15} {
@@ -278,7 +295,11 @@ func TestPark(t *testing.T) {
 				zp.Park() // twice is harmless
 				all = append(all, m...)
 			}
-			if !bytes.Equal(kept.Bytes(), parked.Bytes()) {
+			if lv == Fast {
+				if d := parked.Len() - kept.Len(); d > kept.Len()/100 || -d > kept.Len()/20 {
+					t.Errorf("w%d level %d: parking changed the size (%d bytes, not %d)", wb, lv, parked.Len(), kept.Len())
+				}
+			} else if !bytes.Equal(kept.Bytes(), parked.Bytes()) {
 				t.Errorf("w%d level %d: parking changed the output (%d bytes, not %d)", wb, lv, parked.Len(), kept.Len())
 			}
 			checkStream(t, parked.Bytes(), all, wb)

@@ -20,36 +20,38 @@ func Once() ListenerOption {
 	return func(o *listenerOptions) { o.once = true }
 }
 
-// listener is one entry of an event listener list. Its fn and removed
-// fields are guarded by the eventTarget's mu.
+// listener is one entry of the event listener list. Its fn, orig and
+// removed fields are guarded by the eventTarget's mu.
 type listener struct {
-	fn      func(AnyEvent)
+	typ string
+	// fn is what the listener calls; nil for an on<type> handler set with
+	// setTypedHandler, which calls orig (callTyped).
+	fn func(AnyEvent)
+	// orig is the func the user gave for an on<type> handler (for the
+	// getters); nil for a plain listener.
+	orig    any
+	handler bool // an on<type> event handler (API-95)
 	once    bool
 	removed bool
 }
 
-// handlerSlot is an on<type> event handler: the listener it occupies in
-// the list, and the func the user gave (for the getters).
-type handlerSlot struct {
-	l    *listener
-	orig any
-}
-
-// eventTarget is the DOM EventTarget of a socket: per event type, an ordered
-// list of listeners, some of which are the on<type> handlers. The zero value
-// has no listeners and is ready to use.
+// eventTarget is the DOM EventTarget of a socket: an ordered list of
+// listeners, each for one event type, some of which are the on<type>
+// handlers. The zero value has no listeners and is ready to use.
 //
 // Registration (setHandler, addEventListener, the remove funcs) is safe from
 // any goroutine, including from a listener during a dispatch. The lock is
 // never held while a listener runs.
 //
-// The lists are copy-on-write: a list slice is never modified in place below
-// its length (appending writes past it, removing allocates a new slice), so
-// dispatch takes its snapshot without copying.
+// The list is copy-on-write: it is never modified in place below its
+// length (appending writes past it, removing allocates a new slice), so
+// dispatch takes its snapshot without copying. One list for all the types,
+// rather than a map of lists, costs a socket a few bytes instead of a few
+// hundred: a socket has a handful of listeners, and a dispatch skips the
+// ones of other types.
 type eventTarget struct {
-	mu        sync.Mutex
-	listeners map[string][]*listener
-	handlers  map[string]*handlerSlot
+	mu   sync.Mutex
+	list []*listener
 }
 
 // setHandler sets the on<typ> event handler (API-95, API-96). The first
@@ -62,33 +64,52 @@ type eventTarget struct {
 // handler's listener calls the current fn when its turn comes, as HTML's
 // event handler processing does.
 func (t *eventTarget) setHandler(typ string, fn func(AnyEvent), orig any) {
+	if fn == nil {
+		orig = nil
+	}
+	t.set(typ, fn, orig)
+}
+
+// setTypedHandler is setHandler for a handler of the socket's own form
+// (func(*Event), func(*MessageEvent) or func(*CloseEvent)), called
+// without a wrapper: see callTyped. A nil orig removes the handler.
+func (t *eventTarget) setTypedHandler(typ string, orig any) {
+	t.set(typ, nil, orig)
+}
+
+// set sets the handler of typ to fn, or to orig if fn is nil; both nil
+// remove it.
+func (t *eventTarget) set(typ string, fn func(AnyEvent), orig any) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	h := t.handlers[typ]
+	h := t.handlerLocked(typ)
 	switch {
-	case fn == nil:
+	case fn == nil && orig == nil:
 		if h != nil {
-			t.removeLocked(typ, h.l)
-			delete(t.handlers, typ)
+			t.removeLocked(h)
 		}
 	case h != nil:
-		h.l.fn = fn
+		h.fn = fn
 		h.orig = orig
 	default:
-		l := &listener{fn: fn}
-		t.appendLocked(typ, l)
-		if t.handlers == nil {
-			t.handlers = make(map[string]*handlerSlot)
-		}
-		t.handlers[typ] = &handlerSlot{l: l, orig: orig}
+		t.list = append(t.list, &listener{typ: typ, fn: fn, orig: orig, handler: true})
 	}
+}
+
+func (t *eventTarget) handlerLocked(typ string) *listener {
+	for _, l := range t.list {
+		if l.handler && l.typ == typ {
+			return l
+		}
+	}
+	return nil
 }
 
 // handler returns the orig func of the on<typ> handler, or nil.
 func (t *eventTarget) handler(typ string) any {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if h := t.handlers[typ]; h != nil {
+	if h := t.handlerLocked(typ); h != nil {
 		return h.orig
 	}
 	return nil
@@ -108,13 +129,13 @@ func (t *eventTarget) addEventListener(typ string, fn func(AnyEvent), opts ...Li
 			opt(&o)
 		}
 	}
-	l := &listener{fn: fn, once: o.once}
+	l := &listener{typ: typ, fn: fn, once: o.once}
 	t.mu.Lock()
-	t.appendLocked(typ, l)
+	t.list = append(t.list, l)
 	t.mu.Unlock()
 	return func() {
 		t.mu.Lock()
-		t.removeLocked(typ, l)
+		t.removeLocked(l)
 		t.mu.Unlock()
 	}
 }
@@ -123,35 +144,32 @@ func (t *eventTarget) addEventListener(typ string, fn func(AnyEvent), opts ...Li
 func (t *eventTarget) hasListeners(typ string) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return len(t.listeners[typ]) > 0
-}
-
-func (t *eventTarget) appendLocked(typ string, l *listener) {
-	if t.listeners == nil {
-		t.listeners = make(map[string][]*listener)
+	for _, l := range t.list {
+		if l.typ == typ {
+			return true
+		}
 	}
-	t.listeners[typ] = append(t.listeners[typ], l)
+	return false
 }
 
 // removeLocked flags l as removed, so that a dispatch in progress skips it,
 // and takes it out of the list (into a new slice: snapshots stay intact).
-func (t *eventTarget) removeLocked(typ string, l *listener) {
+func (t *eventTarget) removeLocked(l *listener) {
 	if l.removed {
 		return
 	}
 	l.removed = true
-	old := t.listeners[typ]
-	if len(old) == 1 {
-		delete(t.listeners, typ)
+	if len(t.list) == 1 {
+		t.list = nil
 		return
 	}
-	list := make([]*listener, 0, len(old)-1)
-	for _, x := range old {
+	list := make([]*listener, 0, len(t.list)-1)
+	for _, x := range t.list {
 		if x != l {
 			list = append(list, x)
 		}
 	}
-	t.listeners[typ] = list
+	t.list = list
 }
 
 // dispatch dispatches e to target's listeners of e's type, in order
@@ -218,7 +236,7 @@ func (t *eventTarget) dispatchAs(e AnyEvent, target any, onPanic func(typ string
 	}()
 
 	t.mu.Lock()
-	snapshot := t.listeners[ev.typ]
+	snapshot := t.list
 	t.mu.Unlock()
 
 	// As the DOM's invoke: a propagation stopped before the dispatch calls
@@ -230,17 +248,24 @@ func (t *eventTarget) dispatchAs(e AnyEvent, target any, onPanic func(typ string
 		if stop {
 			break
 		}
+		if l.typ != ev.typ { // set once: no lock needed
+			continue
+		}
 		t.mu.Lock()
 		if l.removed {
 			t.mu.Unlock()
 			continue
 		}
 		if l.once {
-			t.removeLocked(ev.typ, l)
+			t.removeLocked(l)
 		}
-		fn := l.fn
+		fn, orig := l.fn, l.orig
 		t.mu.Unlock()
-		callListener(fn, e, ev.typ, onPanic)
+		if fn != nil {
+			callListener(fn, e, ev.typ, onPanic)
+		} else {
+			callTyped(orig, e, ev.typ, onPanic)
+		}
 		eventMu.Lock()
 		stop = ev.stopImmediate
 		eventMu.Unlock()
@@ -264,6 +289,33 @@ func callListener(fn func(AnyEvent), e AnyEvent, typ string, onPanic func(string
 		}
 	}()
 	fn(e)
+}
+
+// callTyped calls a handler set with setTypedHandler, as callListener
+// does: with e if it has the handler's type (an event of another type,
+// dispatched by the program under the handler's name, is not passed).
+func callTyped(orig any, e AnyEvent, typ string, onPanic func(string, any)) {
+	defer func() {
+		if v := recover(); v != nil {
+			if onPanic != nil {
+				onPanic(typ, v)
+				return
+			}
+			printListenerPanic(typ, v)
+		}
+	}()
+	switch f := orig.(type) {
+	case func(*Event):
+		f(e.BaseEvent())
+	case func(*MessageEvent):
+		if m, ok := e.(*MessageEvent); ok {
+			f(m)
+		}
+	case func(*CloseEvent):
+		if c, ok := e.(*CloseEvent); ok {
+			f(c)
+		}
+	}
 }
 
 // printListenerPanic is the default report of a listener's panic, as a

@@ -13,3 +13,5 @@ func pollRegister(*Poller, *pollConn) error { return netpoll.ErrUnsupported }
 func pollRead(rawConn, []byte) (int, error) { panic("unreachable") }
 
 func pollWrite(rawConn, []byte) (int, error) { panic("unreachable") }
+
+func pollWritev(rawConn, []byte, []byte) (int, error) { panic("unreachable") }

@@ -7,7 +7,7 @@ package websocket
 
 // message queues the message task, as readLoop does.
 func (s *socket) message(typ MessageType, data []byte) {
-	s.loop.post(func() { s.messageTask(typ, data) })
+	s.postMessage(typ, data)
 }
 
 // ended queues the "connection closed" task, as readLoop does.

@@ -980,3 +980,106 @@ func TestPollBigFrameInPieces(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestPollSendBurstReusedBuffer: a handler sends a burst of big messages
+// from one []byte that it overwrites after each Send, to a peer that reads
+// nothing for a while, through a small TCP send buffer. The first Send is
+// written there and then, in part (the rest by a writer goroutine), the
+// others wait in the queue: every message must still arrive whole, in
+// order, with the bytes it had when it was sent, and BufferedAmount must
+// fall back to 0.
+func TestPollSendBurstReusedBuffer(t *testing.T) {
+	p := newTestPoller(t, 1)
+	const n, size = 20, 64 << 10
+	buffered := make(chan uint64, 1)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		AcceptWebSocket(w, r, &AcceptOptions{InsecureSkipOriginCheck: true}, &Options{Poller: p, PingInterval: -1}, func(ws *WebSocket) {
+			ws.SetOnMessage(func(e *MessageEvent) {
+				if e.Text() == "amount" {
+					buffered <- ws.BufferedAmount()
+					return
+				}
+				buf := make([]byte, size)
+				for i := range n {
+					for j := range buf {
+						buf[j] = byte(i + j)
+					}
+					ws.Send(buf)
+				}
+			})
+		})
+	}))
+	srv.Config.ConnState = func(nc net.Conn, state http.ConnState) {
+		if tc, ok := nc.(*net.TCPConn); ok && state == http.StateNew {
+			tc.SetWriteBuffer(16 << 10)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c := dialPollT(t, strings.TrimPrefix(srv.URL, "http://"))
+	if err := c.send(wsproto.OpText, []byte("burst")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // the socket fills up
+	for i := range n {
+		h, got, err := c.recv(5 * time.Second)
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		if h.Opcode != wsproto.OpBinary || len(got) != size {
+			t.Fatalf("message %d: opcode %v, %d bytes", i, h.Opcode, len(got))
+		}
+		for j, b := range got {
+			if b != byte(i+j) {
+				t.Fatalf("message %d, byte %d: %d, want %d", i, j, b, byte(i+j))
+			}
+		}
+	}
+	// The reports of the sends come before the task of a message read
+	// after them.
+	if err := c.send(wsproto.OpText, []byte("amount")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case b := <-buffered:
+		if b != 0 {
+			t.Errorf("BufferedAmount %d after every message arrived, want 0", b)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no answer")
+	}
+}
+
+// TestEventLoopDrainersEnd: the goroutines that run the loops' tasks end
+// soon once there are none; New called from a task still joins its loop
+// whichever drainer runs it.
+func TestEventLoopDrainersEnd(t *testing.T) {
+	before := runtime.NumGoroutine()
+	loops := make([]*EventLoop, 50)
+	var wg sync.WaitGroup
+	for i := range loops {
+		loops[i] = NewEventLoop()
+	}
+	for round := range 3 {
+		for _, l := range loops {
+			wg.Add(1)
+			l.post(func() {
+				defer wg.Done()
+				if currentLoop() != l {
+					t.Errorf("round %d: currentLoop is not the task's loop", round)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines, %d before the tasks", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if currentLoop() != nil {
+		t.Error("currentLoop outside any task is not nil")
+	}
+}

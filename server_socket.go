@@ -24,10 +24,7 @@ func AcceptWebSocket(w http.ResponseWriter, r *http.Request, opts *AcceptOptions
 // that a Server can track the connection.
 func acceptWebSocket(w http.ResponseWriter, r *http.Request, opts *AcceptOptions, wsOpts *Options, setup func(*WebSocket),
 	accept func(http.ResponseWriter, *http.Request, *AcceptOptions) (*Conn, error)) (*WebSocket, error) {
-	var o Options
-	if wsOpts != nil {
-		o = *wsOpts
-	}
+	o := sharedOptions(wsOpts)
 	// Options that shape the connection apply through the accept options.
 	var ao AcceptOptions
 	if opts != nil {
@@ -57,12 +54,12 @@ func acceptWebSocket(w http.ResponseWriter, r *http.Request, opts *AcceptOptions
 	if loop == nil {
 		loop = NewEventLoop()
 	}
+	url := scheme + "://" + r.Host + r.URL.RequestURI()
 	s := &socket{
-		url:    scheme + "://" + r.Host + r.URL.RequestURI(),
-		origin: scheme + "://" + r.Host,
+		url:    url,
+		origin: url[:len(scheme)+len("://")+len(r.Host)], // the same bytes
 		opts:   o,
 		loop:   loop,
-		done:   make(chan struct{}),
 	}
 	s.cancel = func() {} // no connecting phase to end: a context would cost ~100 bytes a socket
 	ws := s.newHandle()

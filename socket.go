@@ -10,9 +10,11 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 	"weak"
 )
 
@@ -21,35 +23,62 @@ import (
 // the handle must stay alive (API-104), so that a forgotten handle can be
 // collected and its cleanup start the closing handshake (API-105).
 type socket struct {
-	url       string // serialized URL (API-19)
-	origin    string // serialized origin, for MessageEvent.Origin
-	protocols []string
-	opts      Options
-	loop      *EventLoop
-	target    eventTarget
-	handle    weak.Pointer[WebSocket]
-	done      chan struct{}
+	url    string   // serialized URL (API-19)
+	origin string   // serialized origin, for MessageEvent.Origin
+	opts   *Options // shared with other sockets: read only (see sharedOptions)
+	loop   *EventLoop
+	target eventTarget
+	handle weak.Pointer[WebSocket]
 
 	state    atomic.Uint32 // ReadyState
 	buffered atomic.Uint64
 	binary   atomic.Uint32 // 0: blob, 1: arraybuffer
 
 	mu           sync.Mutex
-	pinned       *WebSocket  // the handle, kept alive while it must be (API-104)
-	orphaned     bool        // the handle was collected while connecting (API-105)
-	stopOwner    func() bool // stops watching Options.Context
-	protocol     string
-	extensions   string
-	closeStarted bool // a close frame was sent or received, or the connection failed
-	failed       bool // the connection was failed or flagged as full: error event due
-	cause        error
+	pinned       *WebSocket // the handle, kept alive while it must be (API-104)
+	orphaned     bool       // the handle was collected while connecting (API-105)
+	*socketRare             // nil until needed: see rare
+	closeStarted bool       // a close frame was sent or received, or the connection failed
+	failed       bool       // the connection was failed or flagged as full: error event due
 	conn         *Conn
 	cancel       context.CancelFunc // ends the connecting phase
 	sendq        []outgoing
 	writing      bool // a writer goroutine drains sendq
 	closedPosted bool
 	aboveHWM     bool
-	roomWaiters  []chan struct{}
+	doneClosed   bool          // the close event was dispatched: Done is closed
+	done         chan struct{} // Done's channel, made when first asked for
+	room         chan struct{} // closed when BufferedAmount falls to the high-water mark; made by waitRoom
+}
+
+// socketRare holds what few sockets need, or only while connecting or
+// closing: it is made when first needed (rare), so that an open server
+// socket does without.
+type socketRare struct {
+	protocol   string      // the subprotocol agreed, once open
+	extensions string      // the extensions agreed, once open
+	cause      error       // why the connection was failed
+	stopOwner  func() bool // stops watching Options.Context
+}
+
+// rare returns the socket's socketRare, making it. The caller holds s.mu,
+// or is the only one to know s.
+func (s *socket) rare() *socketRare {
+	if s.socketRare == nil {
+		s.socketRare = new(socketRare)
+	}
+	return s.socketRare
+}
+
+// negotiated returns the subprotocol and the extensions agreed, "" until
+// open.
+func (s *socket) negotiated() (protocol, extensions string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.socketRare; r != nil {
+		return r.protocol, r.extensions
+	}
+	return "", ""
 }
 
 // outgoing is a queued message, or the close frame.
@@ -114,19 +143,17 @@ func NewWithOptions(rawURL string, protocols []string, opts *Options) (*WebSocke
 		loop = NewEventLoop()
 	}
 	s := &socket{
-		url:       u.String(),
-		origin:    u.Scheme() + "://" + u.Host(),
-		protocols: append([]string(nil), protocols...),
-		opts:      o,
-		loop:      loop,
-		done:      make(chan struct{}),
+		url:    u.String(),
+		origin: u.Scheme() + "://" + u.Host(),
+		opts:   &o,
+		loop:   loop,
 	}
 	ws := s.newHandle()
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	loop.ref()
 	s.watchOwner()
-	go s.connect(ctx, u)
+	go s.connect(ctx, u, slices.Clone(protocols))
 	return ws, nil
 }
 
@@ -135,7 +162,7 @@ func NewWithOptions(rawURL string, protocols []string, opts *Options) (*WebSocke
 func (s *socket) newHandle() *WebSocket {
 	ws := &WebSocket{s: s}
 	s.handle = weak.Make(ws)
-	o := &s.opts
+	o := s.opts
 	if o.OnOpen != nil {
 		ws.SetOnOpen(o.OnOpen)
 	}
@@ -155,7 +182,10 @@ func (s *socket) newHandle() *WebSocket {
 // watchOwner arranges for ownerGone to run when Options.Context ends.
 func (s *socket) watchOwner() {
 	if s.opts.Context != nil {
-		s.stopOwner = context.AfterFunc(s.opts.Context, s.ownerGone)
+		stop := context.AfterFunc(s.opts.Context, s.ownerGone)
+		s.mu.Lock()
+		s.rare().stopOwner = stop
+		s.mu.Unlock()
 	}
 }
 
@@ -177,13 +207,13 @@ func checkOptionHeaders(h http.Header) error {
 }
 
 // connect runs the opening handshake, then reads until the connection ends.
-func (s *socket) connect(ctx context.Context, u *wsURL) {
+func (s *socket) connect(ctx context.Context, u *wsURL, protocols []string) {
 	if !s.opts.AllowBadPorts && isBadPort(u.Port()) {
 		s.finish(nil, fmt.Errorf("websocket: port %d is blocked (a Fetch bad port; see Options.AllowBadPorts)", u.Port()))
 		return
 	}
 	target := targetOfWSURL(u)
-	dopts := s.dialOptions(u)
+	dopts := s.dialOptions(u, protocols)
 	// The endpoint is the resolved address, unless the name is resolved
 	// elsewhere: by a proxy, or by a dialer of the application's.
 	resolve := dopts.NetDialContext == nil
@@ -236,8 +266,8 @@ func (s *socket) established(c *Conn) {
 }
 
 // dialOptions turns the socket's options into Dial's.
-func (s *socket) dialOptions(u *wsURL) *DialOptions {
-	o := &s.opts
+func (s *socket) dialOptions(u *wsURL, protocols []string) *DialOptions {
+	o := s.opts
 	h := o.Header.Clone()
 	if h == nil {
 		h = make(http.Header)
@@ -267,7 +297,7 @@ func (s *socket) dialOptions(u *wsURL) *DialOptions {
 	}
 	return &DialOptions{
 		Header:           h,
-		Subprotocols:     s.protocols,
+		Subprotocols:     protocols,
 		TLSConfig:        o.TLSConfig,
 		HandshakeTimeout: o.HandshakeTimeout,
 		NetDialContext:   o.NetDialContext,
@@ -290,8 +320,28 @@ func (s *socket) readLoop(c *Conn) {
 			s.finish(c, err)
 			return
 		}
-		s.loop.post(func() { s.messageTask(typ, data) })
+		s.postMessage(typ, data)
 	}
+}
+
+// postMessage queues the "message received" task.
+func (s *socket) postMessage(typ MessageType, data []byte) {
+	s.loop.postTask(task{kind: taskMessage, s: s, typ: uint8(typ), data: data})
+}
+
+// socketTask runs a task of the socket's own kinds.
+func (s *socket) socketTask(t *task) {
+	switch t.kind {
+	case taskMessage:
+		s.messageTask(MessageType(t.typ), t.data)
+	case taskSent:
+		s.sent(t.n)
+	}
+}
+
+// postSent queues the report that n bytes were handed to the network.
+func (s *socket) postSent(n uint64) {
+	s.loop.postTask(task{kind: taskSent, s: s, n: n})
 }
 
 // openTask is the "connection established" task (API-83).
@@ -301,7 +351,10 @@ func (s *socket) openTask(protocol, extensions string) {
 		s.mu.Unlock()
 		return
 	}
-	s.protocol, s.extensions = protocol, extensions
+	if protocol != "" || extensions != "" {
+		r := s.rare()
+		r.protocol, r.extensions = protocol, extensions
+	}
 	s.state.Store(uint32(Open))
 	if s.orphaned {
 		// Nobody can see this socket any more: close it as a collected
@@ -358,7 +411,7 @@ func (s *socket) finish(c *Conn, err error) {
 	s.closedPosted = true
 	s.closeStarted = true
 	failed := s.failed || ev.failed
-	if s.cause != nil {
+	if s.socketRare != nil && s.cause != nil {
 		ev.cause = s.cause
 	}
 	s.mu.Unlock()
@@ -404,18 +457,68 @@ func (s *socket) closedTask(failed bool, ev closeOutcome) {
 	s.dispatch(newTrustedCloseEvent(ev.wasClean, uint16(ev.code), ev.reason, ev.cause))
 	s.mu.Lock()
 	s.pinned = nil
-	waiters := s.roomWaiters
-	s.roomWaiters = nil
-	stopOwner := s.stopOwner
+	room := s.room
+	s.room = nil
+	var stopOwner func() bool
+	if s.socketRare != nil {
+		stopOwner = s.stopOwner
+	}
+	s.doneClosed = true
+	done := s.done
 	s.mu.Unlock()
-	for _, ch := range waiters {
-		close(ch)
+	if room != nil {
+		close(room)
 	}
 	if stopOwner != nil {
 		stopOwner()
 	}
-	close(s.done)
+	if done != nil {
+		close(done)
+	}
 	s.loop.unref()
+}
+
+// doneChan is Done's channel. It is made only when asked for, so that a
+// socket nobody waits on costs no channel.
+func (s *socket) doneChan() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done == nil {
+		if s.doneClosed {
+			return closedChan
+		}
+		s.done = make(chan struct{})
+	}
+	return s.done
+}
+
+// sharedOptions returns a copy of *o (the zero Options for nil) for a
+// socket to keep. It is the copy made by the previous call if *o has the
+// same bytes as that copy, that is if it is a shallow copy of the same
+// values: a server that passes the same Options to every AcceptWebSocket
+// keeps one copy for all its sockets instead of one each (a couple of
+// hundred bytes a connection).
+func sharedOptions(o *Options) *Options {
+	if o == nil {
+		return &zeroOptions
+	}
+	if last := lastOptions.Load(); last != nil && optionBytes(last) == optionBytes(o) {
+		return last
+	}
+	c := new(Options)
+	*c = *o
+	lastOptions.Store(c)
+	return c
+}
+
+var (
+	zeroOptions Options
+	lastOptions atomic.Pointer[Options]
+)
+
+// optionBytes returns the bytes of *o, as a string for comparison.
+func optionBytes(o *Options) string {
+	return unsafe.String((*byte)(unsafe.Pointer(o)), unsafe.Sizeof(*o))
 }
 
 // dispatch fires an event at the socket's handle.
@@ -507,7 +610,7 @@ func (s *socket) mustLiveLocked() bool {
 func (s *socket) failLocked(cause error) {
 	s.state.Store(uint32(Closing))
 	s.failed = true
-	s.cause = cause
+	s.rare().cause = cause
 	s.closeStarted = true
 	s.cancel()
 	if s.conn != nil {
@@ -562,8 +665,7 @@ func (s *socket) writeLoop(c *Conn) {
 		// peer has already answered (API-53). Reporting after the write
 		// would race with the reader: the writer may wait for the CPU after
 		// its write while the echo is read and dispatched.
-		n := uint64(len(o.data))
-		s.loop.post(func() { s.sent(n) })
+		s.postSent(uint64(len(o.data)))
 		if err := c.Write(context.Background(), o.typ, o.data); err != nil {
 			s.mu.Lock()
 			s.sendq, s.writing = nil, false // the rest stays counted (API-55)
@@ -583,15 +685,15 @@ func (s *socket) sent(n uint64) {
 	b := s.buffered.Add(-n)
 	s.mu.Lock()
 	hwm := s.highWaterMark()
-	var waiters []chan struct{}
+	var room chan struct{}
 	drained := false
 	if b <= hwm {
-		waiters, s.roomWaiters = s.roomWaiters, nil
+		room, s.room = s.room, nil
 		drained, s.aboveHWM = s.aboveHWM, false
 	}
 	s.mu.Unlock()
-	for _, ch := range waiters {
-		close(ch)
+	if room != nil {
+		close(room)
 	}
 	if drained && ReadyState(s.state.Load()) == Open {
 		s.dispatch(newTrustedEvent(EventDrain))
@@ -610,7 +712,14 @@ func (s *socket) highWaterMark() uint64 {
 }
 
 // send is the standard's send() once the data is bytes (API-61..70).
-func (s *socket) send(typ MessageType, p []byte) error {
+func (s *socket) send(typ MessageType, p []byte) error { return s.sendData(typ, p, false) }
+
+// sendBorrowed is send of bytes that the caller may change once it
+// returns: they are copied if they must wait in the queue, and not at all
+// when they are written at once.
+func (s *socket) sendBorrowed(typ MessageType, p []byte) error { return s.sendData(typ, p, true) }
+
+func (s *socket) sendData(typ MessageType, p []byte, borrowed bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if ReadyState(s.state.Load()) == Connecting {
@@ -624,15 +733,48 @@ func (s *socket) send(typ MessageType, p []byte) error {
 	if max := s.opts.MaxBufferedAmount; max > 0 && b > max {
 		// Flagged as full (API-69): the connection closes at once, no
 		// close frame; error and close events follow.
-		s.failed, s.cause, s.closeStarted = true, errFlaggedFull, true
+		s.failed, s.rare().cause, s.closeStarted = true, errFlaggedFull, true
 		s.conn.CloseNow()
 		return nil
 	}
 	if b > s.highWaterMark() {
 		s.aboveHWM = true
 	}
+	if !s.writing && s.writeNowLocked(typ, p) {
+		return nil
+	}
+	if borrowed {
+		p = append(make([]byte, 0, len(p)), p...)
+	}
 	s.enqueueLocked(outgoing{typ: typ, data: p})
 	return nil
+}
+
+// writeNowLocked writes a message straight to the socket when nothing is
+// queued or being written, and the connection can take it without waiting
+// (Conn.tryLockWrite): no writer goroutine then, and no copy of the data.
+// If the socket takes only part of it, a writer goroutine sends the rest
+// and goes on with the queue. It reports whether it handed the message to
+// the network; if not, the message must be queued.
+func (s *socket) writeNowLocked(typ MessageType, p []byte) bool {
+	c := s.conn
+	if len(s.sendq) > 0 || c == nil || !c.tryLockWrite() {
+		return false
+	}
+	s.postSent(uint64(len(p))) // before the write: see writeLoop
+	rest := c.writeNowLocked(typ, p)
+	if rest == nil {
+		c.unlockWrite()
+		return true
+	}
+	s.writing = true
+	s.retainLocked()
+	go func() {
+		c.sendLocked(context.Background(), rest) // a failure is sticky: writeLoop sees it
+		c.unlockWrite()
+		s.writeLoop(c)
+	}()
+	return true
 }
 
 // waitRoom waits until BufferedAmount is at or below the high-water mark.
@@ -643,8 +785,10 @@ func (s *socket) waitRoom(ctx context.Context) error {
 			s.mu.Unlock()
 			return nil
 		}
-		ch := make(chan struct{})
-		s.roomWaiters = append(s.roomWaiters, ch)
+		if s.room == nil {
+			s.room = make(chan struct{}) // one for all the waiters
+		}
+		ch := s.room
 		s.mu.Unlock()
 		select {
 		case <-ch:

@@ -23,6 +23,10 @@ func (ws *WebSocket) BufferedAmount() uint64 { return ws.s.buffered.Load() }
 
 // Extensions returns the extensions the server accepted, "" until open.
 func (ws *WebSocket) Extensions() string {
+	if n, ok := any(ws.s).(negotiator); ok {
+		_, e := n.negotiated()
+		return e
+	}
 	ws.s.mu.Lock()
 	defer ws.s.mu.Unlock()
 	return ws.s.extensions
@@ -30,9 +34,19 @@ func (ws *WebSocket) Extensions() string {
 
 // Protocol returns the subprotocol the server chose, "" until open.
 func (ws *WebSocket) Protocol() string {
+	if n, ok := any(ws.s).(negotiator); ok {
+		p, _ := n.negotiated()
+		return p
+	}
 	ws.s.mu.Lock()
 	defer ws.s.mu.Unlock()
 	return ws.s.protocol
+}
+
+// negotiator is a socket that keeps what the handshake agreed apart
+// (socketRare), and tells it by this method.
+type negotiator interface {
+	negotiated() (protocol, extensions string)
 }
 
 // BinaryType returns how binary messages are delivered; the default is
@@ -67,20 +81,18 @@ func (ws *WebSocket) SetBinaryType(t BinaryType) bool {
 // returns nil, as the standard says; BufferedAmount still grows. The
 // caller may reuse a []byte as soon as Send returns.
 func (ws *WebSocket) Send(data any) error {
-	typ, p, err := messageData(data)
+	typ, p, borrowed, err := messageBytes(data)
 	if err != nil {
 		return err
 	}
-	return ws.s.send(typ, p)
+	return ws.s.sendBytes(typ, p, borrowed)
 }
 
 // SendText is Send of a string.
 func (ws *WebSocket) SendText(s string) error { return ws.s.send(MessageText, []byte(toUSVString(s))) }
 
 // SendBinary is Send of a []byte.
-func (ws *WebSocket) SendBinary(p []byte) error {
-	return ws.s.send(MessageBinary, append(make([]byte, 0, len(p)), p...))
-}
+func (ws *WebSocket) SendBinary(p []byte) error { return ws.s.sendBytes(MessageBinary, p, true) }
 
 // SendBlob is Send of a *Blob.
 func (ws *WebSocket) SendBlob(b *Blob) error {
@@ -110,21 +122,49 @@ func (ws *WebSocket) SendContext(ctx context.Context, data any) error {
 	return ws.s.send(typ, p)
 }
 
-// messageData converts Send's argument (API-62, API-65..68).
+// messageData converts Send's argument (API-62, API-65..68) into bytes
+// of the socket's own.
 func messageData(data any) (MessageType, []byte, error) {
+	typ, p, borrowed, err := messageBytes(data)
+	if borrowed {
+		p = append(make([]byte, 0, len(p)), p...)
+	}
+	return typ, p, err
+}
+
+// messageBytes is messageData without the copy of a []byte: borrowed
+// reports that p is the caller's, to be copied if kept after Send returns.
+func messageBytes(data any) (typ MessageType, p []byte, borrowed bool, err error) {
 	switch d := data.(type) {
 	case string:
-		return MessageText, []byte(toUSVString(d)), nil
+		return MessageText, []byte(toUSVString(d)), false, nil
 	case []byte:
-		return MessageBinary, append(make([]byte, 0, len(d)), d...), nil
+		return MessageBinary, d, true, nil
 	case *Blob:
 		if d == nil {
 			break
 		}
 		p, err := d.Bytes()
-		return MessageBinary, p, err
+		return MessageBinary, p, false, err
 	}
-	return 0, nil, &TypeError{Message: "Send takes a string, []byte or *Blob"}
+	return 0, nil, false, &TypeError{Message: "Send takes a string, []byte or *Blob"}
+}
+
+// borrowSender is a socket that can send bytes it does not own (copying
+// them only if it must keep them).
+type borrowSender interface {
+	sendBorrowed(typ MessageType, p []byte) error
+}
+
+// sendBytes sends p, which is the caller's if borrowed.
+func (s *socket) sendBytes(typ MessageType, p []byte, borrowed bool) error {
+	if b, ok := any(s).(borrowSender); ok && borrowed {
+		return b.sendBorrowed(typ, p)
+	}
+	if borrowed {
+		p = append(make([]byte, 0, len(p)), p...)
+	}
+	return s.send(typ, p)
 }
 
 // Close starts closing the socket, as the standard's close() does. With no
@@ -151,11 +191,19 @@ func (ws *WebSocket) CloseWithStatus(code int, reason string) error {
 
 // Done returns a channel closed after the close event has been dispatched.
 // Never wait on it from a handler of the socket's own loop.
-func (ws *WebSocket) Done() <-chan struct{} { return ws.s.done }
+func (ws *WebSocket) Done() <-chan struct{} {
+	if d, ok := any(ws.s).(doneMaker); ok {
+		return d.doneChan()
+	}
+	return ws.s.done
+}
+
+// doneMaker is a socket that makes Done's channel when first asked for.
+type doneMaker interface{ doneChan() <-chan struct{} }
 
 // SetOnOpen sets the open event handler; nil clears it (API-95, API-96).
 func (ws *WebSocket) SetOnOpen(fn func(*Event)) {
-	ws.setHandler(EventOpen, fn, fn == nil, func(e AnyEvent) { fn(e.BaseEvent()) })
+	ws.setHandler(EventOpen, fn, fn == nil)
 }
 
 // OnOpen returns the open event handler, or nil.
@@ -166,11 +214,7 @@ func (ws *WebSocket) OnOpen() func(*Event) {
 
 // SetOnMessage sets the message event handler; nil clears it.
 func (ws *WebSocket) SetOnMessage(fn func(*MessageEvent)) {
-	ws.setHandler(EventMessage, fn, fn == nil, func(e AnyEvent) {
-		if m, ok := e.(*MessageEvent); ok {
-			fn(m)
-		}
-	})
+	ws.setHandler(EventMessage, fn, fn == nil)
 }
 
 // OnMessage returns the message event handler, or nil.
@@ -181,7 +225,7 @@ func (ws *WebSocket) OnMessage() func(*MessageEvent) {
 
 // SetOnError sets the error event handler; nil clears it.
 func (ws *WebSocket) SetOnError(fn func(*Event)) {
-	ws.setHandler(EventError, fn, fn == nil, func(e AnyEvent) { fn(e.BaseEvent()) })
+	ws.setHandler(EventError, fn, fn == nil)
 }
 
 // OnError returns the error event handler, or nil.
@@ -192,11 +236,7 @@ func (ws *WebSocket) OnError() func(*Event) {
 
 // SetOnClose sets the close event handler; nil clears it.
 func (ws *WebSocket) SetOnClose(fn func(*CloseEvent)) {
-	ws.setHandler(EventClose, fn, fn == nil, func(e AnyEvent) {
-		if c, ok := e.(*CloseEvent); ok {
-			fn(c)
-		}
-	})
+	ws.setHandler(EventClose, fn, fn == nil)
 }
 
 // OnClose returns the close event handler, or nil.
@@ -207,15 +247,17 @@ func (ws *WebSocket) OnClose() func(*CloseEvent) {
 
 // SetOnDrain sets the handler of the non-standard drain event (EventDrain).
 func (ws *WebSocket) SetOnDrain(fn func(*Event)) {
-	ws.setHandler(EventDrain, fn, fn == nil, func(e AnyEvent) { fn(e.BaseEvent()) })
+	ws.setHandler(EventDrain, fn, fn == nil)
 }
 
-func (ws *WebSocket) setHandler(typ string, orig any, isNil bool, fn func(AnyEvent)) {
+// setHandler sets the on<typ> handler to orig, a func(*Event),
+// func(*MessageEvent) or func(*CloseEvent), or clears it if isNil (orig is
+// then a nil func of one of those types).
+func (ws *WebSocket) setHandler(typ string, orig any, isNil bool) {
 	if isNil {
-		ws.s.target.setHandler(typ, nil, nil)
-	} else {
-		ws.s.target.setHandler(typ, fn, orig)
+		orig = nil
 	}
+	ws.s.target.setTypedHandler(typ, orig)
 	ws.listenersChanged()
 }
 

@@ -3,8 +3,9 @@ package flate
 import "encoding/binary"
 
 // A token is one step of the LZ77 parse: a literal byte (the byte value),
-// or a back-reference (matchFlag | distance symbol<<24 |
-// (length-minMatch)<<16 | (distance-1)).
+// or a back-reference, with its symbols and extra bits ready for the
+// encoder: matchFlag | length symbol-257<<26 | length extra bits<<21 |
+// distance symbol<<16 | distance extra bits.
 const matchFlag = 1 << 31
 
 // blockEncoder gathers the tokens of the current block with their symbol
@@ -18,13 +19,14 @@ type blockEncoder struct {
 	litFreq  [numLitLen]uint32
 	distFreq [numDist]uint32
 
-	lit, dist, cl huffCode // the dynamic codes, built in emit
-	litLens       [numLitLen]uint8
-	distLens      [numDist]uint8
-	clLens        [numCodeLen]uint8
-	litRev        [numLitLen]uint16
-	distRev       [numDist]uint16
-	clRev         [numCodeLen]uint16
+	// The dynamic codes, built in emit. The literal/length and distance
+	// codes are then packed (see packCodes) into litFreq and distFreq,
+	// which are no longer needed.
+	cl       huffCode
+	litLens  [numLitLen]uint8
+	distLens [numDist]uint8
+	clLens   [numCodeLen]uint8
+	clRev    [numCodeLen]uint16
 
 	allLens [numLitLen + numDist]uint8  // the literal/length then the distance code lengths
 	clSeq   [numLitLen + numDist]uint16 // allLens run-length coded: symbol | extra bits<<5
@@ -36,8 +38,6 @@ type blockEncoder struct {
 
 func newBlockEncoder(maxTokens int) *blockEncoder {
 	e := &blockEncoder{tokens: make([]uint32, 0, maxTokens)}
-	e.lit = huffCode{lens: e.litLens[:], rev: e.litRev[:]}
-	e.dist = huffCode{lens: e.distLens[:], rev: e.distRev[:]}
 	e.cl = huffCode{lens: e.clLens[:], rev: e.clRev[:]}
 	return e
 }
@@ -53,9 +53,11 @@ func (e *blockEncoder) literal(b byte) {
 
 // match adds a back-reference of length 3..258 to distance 1..32768.
 func (e *blockEncoder) match(length, dist int) {
+	ls := lenSym[uint8(length-minMatch)]
 	ds := distSym(dist)
-	e.tokens = append(e.tokens, matchFlag|uint32(ds)<<24|uint32(length-minMatch)<<16|uint32(dist-1))
-	e.litFreq[257+int(lenSym[uint8(length-minMatch)])]++
+	e.tokens = append(e.tokens, matchFlag|uint32(ls)<<26|uint32(length-int(lenBase[ls&31]))<<21|
+		uint32(ds)<<16|uint32(dist-int(distBase[ds])))
+	e.litFreq[257+int(ls)]++
 	e.distFreq[ds]++
 }
 
@@ -65,19 +67,6 @@ func (e *blockEncoder) match(length, dist int) {
 // one (BFINAL is 0): the stream goes on after every flush.
 func (e *blockEncoder) emit(raw []byte) {
 	e.litFreq[endOfBlock]++
-	extra := 0 // extra bits of lengths and distances, the same in every Huffman encoding
-	for i, n := range e.litFreq[257:] {
-		extra += int(n) * int(lenExtra[i])
-	}
-	fixedBits := 3 + extra
-	for s, n := range e.litFreq {
-		fixedBits += int(n) * int(fixedLit.lens[s])
-	}
-	for s, n := range e.distFreq {
-		extra += int(n) * int(distExtra[s])
-		fixedBits += int(n) * (5 + int(distExtra[s]))
-	}
-
 	e.lb.build(e.litFreq[:], maxLitDistBits, e.litLens[:])
 	e.lb.build(e.distFreq[:], maxLitDistBits, e.distLens[:])
 	nlit, ndist := numLitLen, numDist
@@ -93,18 +82,23 @@ func (e *blockEncoder) emit(raw []byte) {
 	for nclen > 4 && e.clLens[codeLenOrder[nclen-1]] == 0 {
 		nclen--
 	}
-	dynBits := 3 + 5 + 5 + 4 + 3*nclen + extra
+
+	// The sizes in bits of the fixed and the dynamic encodings; the extra
+	// bits of lengths and distances are the same in both.
+	fixedBits, dynBits := 3, 3+5+5+4+3*nclen
+	for s, n := range e.litFreq {
+		fixedBits += int(n) * int(fixedLitPacked[s]>>24)
+		dynBits += int(n) * int(e.litLens[s]+litExtra[s])
+	}
+	for s, n := range e.distFreq {
+		fixedBits += int(n) * (5 + int(distExtra[s]))
+		dynBits += int(n) * int(e.distLens[s]+distExtra[s])
+	}
 	for s, n := range e.clFreq {
 		dynBits += int(n) * int(e.clLens[s])
 	}
 	for _, c := range seq {
 		dynBits += int(clExtraBits(c & 31))
-	}
-	for s, n := range e.litFreq {
-		dynBits += int(n) * int(e.litLens[s])
-	}
-	for s, n := range e.distFreq {
-		dynBits += int(n) * int(e.distLens[s])
 	}
 
 	switch {
@@ -112,10 +106,8 @@ func (e *blockEncoder) emit(raw []byte) {
 		e.stored(raw)
 	case fixedBits < dynBits:
 		e.bw.write(1<<1, 3) // BFINAL 0, BTYPE 01
-		e.tokensWith(&fixedLit, &fixedDist)
+		e.tokensWith(&fixedLitPacked, &fixedDistPacked)
 	default:
-		e.lit.assign()
-		e.dist.assign()
 		e.cl.assign()
 		e.bw.write(2<<1, 3) // BFINAL 0, BTYPE 10
 		e.bw.write(uint32(nlit-257), 5)
@@ -131,7 +123,9 @@ func (e *blockEncoder) emit(raw []byte) {
 				e.bw.write(uint32(c>>5), n)
 			}
 		}
-		e.tokensWith(&e.lit, &e.dist)
+		packCodes(e.litLens[:], litExtra[:], e.litFreq[:])
+		packCodes(e.distLens[:], distExtra[:], e.distFreq[:])
+		e.tokensWith(&e.litFreq, &e.distFreq)
 	}
 	e.tokens = e.tokens[:0]
 	clear(e.litFreq[:])
@@ -196,37 +190,30 @@ func (e *blockEncoder) runLengths(nlit, ndist int) []uint16 {
 	return seq
 }
 
-// tokensWith writes the block's tokens and its end with the given codes.
-// It keeps the bit buffer in local variables and moves 32 bits at a time to
-// the output: a token adds at most 20 bits for its literal or length and 28
-// for its distance, so the 64-bit accumulator never overflows.
-func (e *blockEncoder) tokensWith(lit, dist *huffCode) {
-	llens := (*[numLitLen]uint8)(lit.lens)
-	lrev := (*[numLitLen]uint16)(lit.rev)
-	dlens := (*[numDist]uint8)(dist.lens)
-	drev := (*[numDist]uint16)(dist.rev)
+// tokensWith writes the block's tokens and its end with the given packed
+// codes (see packCodes). It keeps the bit buffer in local variables and
+// moves 32 bits at a time to the output: a token adds at most 20 bits for
+// its literal or length and 28 for its distance, so the 64-bit accumulator
+// never overflows.
+func (e *blockEncoder) tokensWith(lit *[numLitLen]uint32, dist *[numDist]uint32) {
 	out, acc, n := e.bw.out, e.bw.acc, e.bw.n
 	for _, t := range e.tokens {
-		if t&matchFlag == 0 {
-			b := uint8(t)
-			acc |= uint64(lrev[b]) << n
-			n += uint(llens[b])
+		if t < matchFlag {
+			c := lit[uint8(t)]
+			acc |= uint64(c&0xffff) << n
+			n += uint(c >> 24)
 		} else {
-			l := uint8(t >> 16)
-			ls := lenSym[l]
-			sym := 257 + uint16(ls)
-			nb := uint(llens[sym])
-			acc |= (uint64(lrev[sym]) | uint64(uint16(l)+minMatch-lenBase[ls&31])<<nb) << n
-			n += nb + uint(lenExtra[ls&31])
+			c := lit[257+t>>26&31]
+			acc |= (uint64(c&0xffff) | uint64(t>>21&31)<<(c>>16&31)) << n
+			n += uint(c >> 24)
 			if n >= 32 {
 				out = binary.LittleEndian.AppendUint32(out, uint32(acc))
 				acc >>= 32
 				n -= 32
 			}
-			ds := t >> 24 & 31
-			nb = uint(dlens[ds])
-			acc |= (uint64(drev[ds]) | uint64(t&0x7fff+1-uint32(distBase[ds]))<<nb) << n
-			n += nb + uint(distExtra[ds])
+			c = dist[t>>16&31]
+			acc |= (uint64(c&0xffff) | uint64(t&0x1fff)<<(c>>16&31)) << n
+			n += uint(c >> 24)
 		}
 		if n >= 32 {
 			out = binary.LittleEndian.AppendUint32(out, uint32(acc))
@@ -235,7 +222,8 @@ func (e *blockEncoder) tokensWith(lit, dist *huffCode) {
 		}
 	}
 	e.bw.out, e.bw.acc, e.bw.n = out, acc, n
-	e.bw.write(uint32(lit.rev[endOfBlock]), uint(lit.lens[endOfBlock]))
+	c := lit[endOfBlock]
+	e.bw.write(c&0xffff, uint(c>>24))
 }
 
 // storedBits returns the size in bits of n bytes as stored blocks, from the

@@ -46,6 +46,31 @@ func (c *huffCode) assign() {
 	}
 }
 
+// packCodes computes the canonical code with the given lengths, as assign
+// does, and sets packed[s] to the code of symbol s with its bits reversed,
+// | its length<<16 | (its length + extra[s])<<24: what the encoder writes
+// for the symbol, and the number of bits with its extra bits.
+func packCodes(lens, extra []uint8, packed []uint32) {
+	var count [maxLitDistBits + 1]uint16
+	for _, l := range lens {
+		count[l&15]++
+	}
+	count[0] = 0
+	var next [maxLitDistBits + 1]uint16
+	code := uint16(0)
+	for b := 1; b <= maxLitDistBits; b++ {
+		code = (code + count[b-1]) << 1
+		next[b] = code
+	}
+	extra = extra[:len(lens)]
+	packed = packed[:len(lens)]
+	for s, l := range lens {
+		l &= 15
+		packed[s] = uint32(bits.Reverse16(next[l])>>(16-l)) | uint32(l)<<16 | uint32(l+extra[s])<<24
+		next[l]++
+	}
+}
+
 // lengthBuilder computes length-limited Huffman code lengths. It holds its
 // scratch space, so that building a code allocates nothing.
 type lengthBuilder struct {

@@ -76,11 +76,16 @@ func distSym(d int) int {
 	return 2*top + int(x>>(top-1)&1)
 }
 
-// The fixed Huffman code of RFC 1951 section 3.2.6.
+// The fixed Huffman code of RFC 1951 section 3.2.6, packed for the encoder
+// (see packCodes). The literal/length code has 288 symbols (286 and 287
+// never occur), the distance code 30 symbols of 5 bits.
 var (
-	fixedLit  huffCode // literal/length, 288 symbols
-	fixedDist huffCode // distance, 30 symbols of 5 bits
+	fixedLitPacked  [numLitLen]uint32
+	fixedDistPacked [numDist]uint32
 )
+
+// litExtra[s] is the number of extra bits after literal/length symbol s.
+var litExtra [numLitLen]uint8
 
 func init() {
 	var lens [288]uint8
@@ -96,12 +101,17 @@ func init() {
 			lens[i] = 8
 		}
 	}
-	fixedLit = newHuffCode(lens[:])
 	var dl [numDist]uint8
 	for i := range dl {
 		dl[i] = 5
 	}
-	fixedDist = newHuffCode(dl[:])
+	copy(litExtra[257:], lenExtra[:])
+	var extra [288]uint8 // the codes are those of all 288 symbols
+	var packed [288]uint32
+	copy(extra[:], litExtra[:])
+	packCodes(lens[:], extra[:], packed[:])
+	copy(fixedLitPacked[:], packed[:])
+	packCodes(dl[:], distExtra[:], fixedDistPacked[:])
 }
 
 // codeLenOrder is the order in which a dynamic block header sends the

@@ -120,7 +120,10 @@ func (c *Conn) readUntilClose(ctx context.Context) {
 			return
 		}
 		if kept += int64(len(msg)); limit <= 0 || kept <= limit {
-			c.queued = append(c.queued, queuedMessage{typ, msg})
+			if c.queued == nil {
+				c.queued = new([]queuedMessage)
+			}
+			*c.queued = append(*c.queued, queuedMessage{typ, msg})
 		}
 	}
 }

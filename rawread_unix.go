@@ -34,7 +34,7 @@ func rawConnOf(nc net.Conn) rawConn {
 type rawReader struct {
 	fn   func(fd uintptr) bool
 	n    int
-	rerr error
+	rerr syscall.Errno // 0: none
 }
 
 // initRawRead makes the function fillRaw gives to RawConn.Read: it borrows
@@ -46,7 +46,9 @@ func (c *Conn) initRawRead() {
 			c.acquireReadBuf()
 		}
 		for {
-			c.rr.n, c.rr.rerr = syscall.Read(int(fd), c.rbuf)
+			var err error
+			c.rr.n, err = syscall.Read(int(fd), c.rbuf)
+			c.rr.rerr, _ = err.(syscall.Errno) // Read's only errors
 			if c.rr.rerr != syscall.EINTR {
 				break
 			}
@@ -67,13 +69,13 @@ func (c *Conn) initRawRead() {
 func (c *Conn) fillRaw(ctx context.Context) error {
 	c.readers.Add(1)
 	release := c.readDeadlineFor(ctx)
-	c.rr.n, c.rr.rerr = 0, nil
+	c.rr.n, c.rr.rerr = 0, 0
 	err := c.raw.Read(c.rr.fn)
 	cancelled := release != nil && release()
 	c.readers.Add(-1)
 	n, rerr := c.rr.n, c.rr.rerr
-	c.rr.rerr = nil
-	if err == nil && rerr != nil {
+	c.rr.rerr = 0
+	if err == nil && rerr != 0 {
 		err = os.NewSyscallError("read", rerr)
 	}
 	if err == nil && n > 0 {

@@ -35,8 +35,8 @@ type readState struct {
 	msgCompressed bool        // its payload is compressed (permessage-deflate)
 	partial       []byte      // what Read has gathered of it, kept across a cancelled Read
 	reader        *messageReader
-	mr            *messageReader  // the reader Reader hands out, reused for each message
-	queued        []queuedMessage // messages Close read before the peer's close frame
+	mr            *messageReader   // the reader Reader hands out, reused for each message
+	queued        *[]queuedMessage // messages Close read before the peer's close frame; nil if none
 
 	readErr  error        // sticky: the reason reading stopped
 	readers  atomic.Int32 // goroutines blocked reading the network
@@ -234,12 +234,15 @@ type queuedMessage struct {
 // unqueue returns the oldest message Close kept, if any; the caller holds
 // readLock.
 func (c *Conn) unqueue() (queuedMessage, bool) {
-	if len(c.queued) == 0 {
+	if c.queued == nil {
 		return queuedMessage{}, false
 	}
-	m := c.queued[0]
-	c.queued[0] = queuedMessage{}
-	c.queued = c.queued[1:]
+	q := *c.queued
+	m := q[0]
+	q[0] = queuedMessage{}
+	if *c.queued = q[1:]; len(*c.queued) == 0 {
+		c.queued = nil
+	}
 	return m, true
 }
 

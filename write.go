@@ -20,8 +20,14 @@ type writeState struct {
 	wr        wsproto.Writer // guarded by frameLock
 	writeErr  error          // guarded by frameLock: sticky, the stream is broken
 	wpool     *sync.Pool     // write buffers (lent under frameLock)
-	iov       net.Buffers    // guarded by frameLock
-	iovArr    *[2][]byte     // iov's backing array, made by the first big write
+	iov       *iovec         // guarded by frameLock; made by the first big write
+}
+
+// iovec is the vector of a writev of a frame's header and payload, kept in
+// the Conn so that a big write allocates nothing.
+type iovec struct {
+	bufs net.Buffers
+	arr  [2][]byte // bufs' backing array
 }
 
 func (c *Conn) initWrite() {
@@ -125,12 +131,13 @@ func (c *Conn) writeFrameLocked(ctx context.Context, op wsproto.Opcode, fin, rsv
 	case !h.Masked:
 		// One writev for header and payload; the vector lives in the Conn
 		// so that nothing is allocated per write.
-		if c.iovArr == nil {
-			c.iovArr = new([2][]byte)
+		if c.iov == nil {
+			c.iov = new(iovec)
 		}
-		c.iov = append(c.iovArr[:0], buf, p)
-		_, err = c.iov.WriteTo(c.nc)
-		c.iov, c.iovArr[0], c.iovArr[1] = nil, nil, nil // hold on to neither
+		v := c.iov
+		v.bufs = append(v.arr[:0], buf, p)
+		_, err = v.bufs.WriteTo(c.nc)
+		v.bufs, v.arr = nil, [2][]byte{} // hold on to neither
 	default:
 		// Mask through the buffer, a bufferful at a time.
 		pos := 0

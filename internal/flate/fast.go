@@ -15,13 +15,20 @@ import (
 // so that incompressible data costs little; only the positions it looks at
 // are indexed, plus two near the end of every match.
 //
-// The table holds absolute positions (buf[0] is at w.abs), so it needs no
+// For windows of 2^13 bytes and more, the table (window.table) holds
+// absolute positions (buf[0] is at w.abs) in 32 bits, so it needs no
 // rewriting when the buffer slides, and it needs no clearing for a new
 // stream either: reset moves abs past the end of everything indexed by more
 // than a window, so that every old entry, and the zeros of a new table,
 // lie out of reach. Only when abs would pass fastRebase is the table
 // cleared (by reset) or rebased (by a slide in a long stream), which keeps
 // the arithmetic free of wrap-around.
+//
+// For smaller windows the table (window.head) holds positions modulo 2^16,
+// twice as many in the same memory, which makes fewer false candidates; an
+// entry 2^16 or more positions old may then look near, and is rejected by
+// the comparison of the data, as any collision is. This table is small
+// (at most 8 KiB), and reset clears it.
 
 const (
 	fastHashLen = 5 // bytes hashed per position
@@ -35,10 +42,21 @@ const (
 	fastPrime      = 0x9e3779b97f4a7c15
 )
 
+// fastSmall is the largest window with a table of 16-bit positions.
+const fastSmall = 12
+
 // fastTableBits returns the size of the Fast level's table: it takes the
-// place of the hash heads and chain links, in no more memory (4 bytes per
-// entry against 2 per head and 2 per window byte).
-func fastTableBits(windowBits, hashBits int) int { return min(hashBits, windowBits) }
+// place of the hash heads and chain links, in no more memory (2 bytes per
+// head and per window byte against 4 or 2 per entry).
+func fastTableBits(windowBits, hashBits int) int {
+	if windowBits <= fastSmall {
+		return hashBits
+	}
+	return min(hashBits, windowBits)
+}
+
+// fastEntry is a position in the Fast level's table.
+type fastEntry interface{ uint16 | uint32 }
 
 // fastHash hashes the low fastHashLen bytes of u into the top bits kept by
 // shift (64 minus the table bits).
@@ -52,12 +70,19 @@ func fastHash(u uint64, shift uint) uint32 {
 // fastMaxPending of them, so that where a parse stops does not change the
 // output: a stream compresses the same however it is cut into Writes.
 func (z *Writer) parseFast(limit int, final bool) {
+	if z.win.table != nil {
+		parseFastWith(z, z.win.table, limit, final)
+	} else {
+		parseFastWith(z, z.win.head, limit, final)
+	}
+}
+
+func parseFastWith[E fastEntry](z *Writer, tab []E, limit int, final bool) {
 	w := z.win
 	end := w.end
 	s := w.pos
 	sLimit := min(limit, end-fastMargin)
 	buf := w.buf[:end]
-	tab := w.table
 	shift := w.shift
 	size := w.size
 	base := w.abs
@@ -98,8 +123,8 @@ func (z *Writer) parseFast(limit int, final bool) {
 			h := fastHash(cv, shift)
 			cur := base + uint32(s)
 			cand := tab[h]
-			tab[h] = cur
-			if dist := cur - cand; dist-1 < uint32(min(size, s)) &&
+			tab[h] = E(cur)
+			if dist := uint32(E(cur) - cand); dist-1 < uint32(min(size, s)) &&
 				binary.LittleEndian.Uint32(buf[s-int(dist):]) == uint32(cv) {
 				d = int(dist)
 				break
@@ -146,8 +171,8 @@ func (z *Writer) parseFast(limit int, final bool) {
 		// Index the two positions before the end of the match, which
 		// the next search may want.
 		x := binary.LittleEndian.Uint64(buf[s-2:])
-		tab[fastHash(x, shift)] = base + uint32(s-2)
-		tab[fastHash(x>>8, shift)] = base + uint32(s-1)
+		tab[fastHash(x, shift)] = E(base + uint32(s-2))
+		tab[fastHash(x>>8, shift)] = E(base + uint32(s-1))
 		w.hashed = s
 	}
 done:
@@ -167,10 +192,20 @@ done:
 // could not index (to if none).
 func (w *window) indexFast(from, to int) int {
 	to2 := min(to, w.end-fastMargin+1)
-	for p := from; p < to2; p++ {
-		w.table[fastHash(binary.LittleEndian.Uint64(w.buf[p:]), w.shift)] = w.abs + uint32(p)
+	if w.table != nil {
+		indexFastWith(w, w.table, from, to2)
+	} else {
+		indexFastWith(w, w.head, from, to2)
 	}
 	return max(from, to2)
+}
+
+func indexFastWith[E fastEntry](w *window, tab []E, from, to int) {
+	cur := w.abs + uint32(from)
+	for p := from; p < to; p++ {
+		tab[fastHash(binary.LittleEndian.Uint64(w.buf[p:]), w.shift)] = E(cur)
+		cur++
+	}
 }
 
 // fastMatch adds a match of length l at distance d for the input at s,
@@ -230,7 +265,10 @@ func matchLen8(a, b []byte) int {
 // in reach any more.
 func (w *window) resetFast() {
 	next := w.abs + uint32(w.end) + uint32(w.size)
-	if next > fastRebase {
+	if w.table == nil { // 16-bit positions
+		clear(w.head)
+		next = 0
+	} else if next > fastRebase {
 		clear(w.table)
 		next = 1
 	}
@@ -250,13 +288,7 @@ func (w *window) restoreFast(hist []byte) {
 	n := copy(w.buf, hist)
 	w.pos, w.end, w.emitted, w.blockFrom = n, n, n, n
 	w.hashed, w.skipFrom = n, n
-	buf := w.buf[:n]
-	tab := w.table
-	cur := w.abs
-	for p := 0; p+fastMargin <= n; p++ {
-		tab[fastHash(binary.LittleEndian.Uint64(buf[p:]), w.shift)] = cur
-		cur++
-	}
+	w.indexFast(0, n)
 }
 
 // rebaseFast renumbers a long stream's positions so that abs is 1 again:

@@ -30,7 +30,7 @@ func (z *Writer) parse(final bool) {
 		limit = w.end
 	}
 	switch {
-	case w.table != nil:
+	case w.prev == nil: // Fast
 		z.parseFast(limit, final)
 		return
 	case z.level.lazy:

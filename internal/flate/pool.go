@@ -80,7 +80,11 @@ func MemoryFor(o Options) Memory {
 	size := 1 << wb
 	win := int(unsafe.Sizeof(window{})) + size + max(size, 4096) + 2<<hb + 2*size
 	if o.Level == Fast {
-		win = int(unsafe.Sizeof(window{})) + size + max(size, 4096) + 4<<fastTableBits(wb, hb)
+		entry := 4
+		if wb <= fastSmall {
+			entry = 2
+		}
+		win = int(unsafe.Sizeof(window{})) + size + max(size, 4096) + entry<<fastTableBits(wb, hb)
 	}
 	enc := int(unsafe.Sizeof(blockEncoder{})) + 4*tk
 	return Memory{Window: win, Encoder: enc}

@@ -25,7 +25,7 @@ type window struct {
 	shift uint
 
 	buf  []byte   // input; buf[0] is at absolute position abs
-	head []uint16 // hash -> last position with that hash (Default, Best)
+	head []uint16 // hash -> last position with that hash (Default, Best; Fast: its table for small windows)
 	prev []uint16 // position mod size -> the previous position with its hash (Default, Best)
 
 	// table is the Fast level's index instead of head and prev: hash of
@@ -63,11 +63,15 @@ func newWindow(windowBits, hashBits int, fast bool) *window {
 		shift: uint(32 - hashBits),
 		buf:   make([]byte, size+max(size, 4096)),
 	}
-	if fast {
+	switch {
+	case fast && windowBits <= fastSmall:
+		w.head = make([]uint16, 1<<hashBits) // the table (see fast.go)
+		w.shift = uint(64 - hashBits)
+	case fast:
 		w.table = make([]uint32, 1<<hashBits)
 		w.shift = uint(64 - hashBits)
 		w.abs = 1 // the table's zeros lie beyond the window (see fast.go)
-	} else {
+	default:
 		w.head = make([]uint16, 1<<hashBits)
 		w.prev = make([]uint16, size)
 	}
@@ -76,7 +80,7 @@ func newWindow(windowBits, hashBits int, fast bool) *window {
 
 // reset starts a new stream: no history, empty chains.
 func (w *window) reset() {
-	if w.table != nil {
+	if w.prev == nil { // Fast
 		w.resetFast()
 		return
 	}

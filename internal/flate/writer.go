@@ -10,8 +10,8 @@ import (
 type Level int
 
 const (
-	// Fast takes the first good match (a greedy parse over short hash
-	// chains).
+	// Fast takes the first match it finds (a greedy parse over a single
+	// table of positions, without chains; see fast.go).
 	Fast Level = iota
 	// Default looks one position ahead before taking a match (a lazy
 	// parse), over chains of up to 128 candidates.
@@ -28,9 +28,10 @@ type Options struct {
 	// Level is the compression level; the zero value is Fast.
 	Level Level
 	// MemLevel, 1..9, trades memory for compression as zlib's does: the
-	// hash table has 2^(MemLevel+7) entries (at most twice the window) and
-	// a block holds up to 2^(MemLevel+6) tokens (at most 8 times the
-	// window). 0 means 8.
+	// hash table has 2^(MemLevel+7) entries (at most twice the window; at
+	// the Fast level, at most the window from 2^13 bytes on) and a block
+	// holds up to 2^(MemLevel+6) tokens (at most 8 times the window). 0
+	// means 8.
 	MemLevel int
 }
 

@@ -139,11 +139,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 				if err := ctx.Err(); err != nil {
 					return rep, err
 				}
-				done++
-				s := Sample{Lib: lib, Round: round}
 				if sr.Scenario.Profile && round > 0 {
 					continue // profiled in the first round only
 				}
+				done++
+				s := Sample{Lib: lib, Round: round}
 				if sr.Scenario.Compress && noDeflate[lib] {
 					s.Skipped = "permessage-deflate not negotiated"
 				} else {

@@ -649,6 +649,14 @@ func (s *socket) writeLoop(c *Conn) {
 			s.mu.Unlock()
 			return
 		}
+		if len(s.sendq) > 1 && !s.sendq[0].close && !s.sendq[1].close {
+			// Several messages are queued: as many as fit together go
+			// out in one write (writeBatch).
+			if !s.writeQueuedBatchLocked(c) {
+				return
+			}
+			continue
+		}
 		o := s.sendq[0]
 		s.sendq[0] = outgoing{}
 		s.sendq = s.sendq[1:]
@@ -675,6 +683,48 @@ func (s *socket) writeLoop(c *Conn) {
 		}
 	}
 }
+
+// writeQueuedBatchLocked sends the data messages at the head of the queue
+// that fit in one write, called with s.mu held; it returns with s.mu
+// released, and reports whether writeLoop goes on (false: the write failed,
+// as in writeLoop).
+func (s *socket) writeQueuedBatchLocked(c *Conn) bool {
+	bp := batchPool.Get().(*[]batchMessage)
+	batch := (*bp)[:0]
+	for _, o := range s.sendq {
+		if o.close || len(batch) == maxBatch {
+			break
+		}
+		batch = append(batch, batchMessage{o.typ, o.data})
+	}
+	n := c.batchFits(batch)
+	var size uint64
+	for i := range n {
+		size += uint64(len(s.sendq[i].data))
+		s.sendq[i] = outgoing{}
+	}
+	s.sendq = s.sendq[n:]
+	s.mu.Unlock()
+	s.postSent(size) // before the write: see writeLoop
+	_, err := c.writeBatch(context.Background(), batch[:n])
+	clear(batch)
+	*bp = batch[:0]
+	batchPool.Put(bp)
+	if err != nil {
+		s.mu.Lock()
+		s.sendq, s.writing = nil, false // the rest stays counted (API-55)
+		s.retainLocked()
+		s.mu.Unlock()
+		return false
+	}
+	return true
+}
+
+// maxBatch bounds the messages writeQueuedBatchLocked gathers at once.
+const maxBatch = 64
+
+// batchPool holds writeQueuedBatchLocked's lists.
+var batchPool = sync.Pool{New: func() any { b := make([]batchMessage, 0, maxBatch); return &b }}
 
 // sent takes bytes handed to the network off BufferedAmount, and wakes
 // producers waiting for room.

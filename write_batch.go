@@ -45,7 +45,6 @@ func (c *Conn) writeBatch(ctx context.Context, msgs []batchMessage) (int, error)
 		}
 		return 1, nil
 	}
-	ops := make([]wsproto.Opcode, 0, 16)
 	for _, m := range msgs[:n] {
 		op, err := opcodeOf(m.typ)
 		if err != nil {
@@ -54,7 +53,6 @@ func (c *Conn) writeBatch(ctx context.Context, msgs []batchMessage) (int, error)
 		if op == wsproto.OpText && !validUTF8(m.data) {
 			return 0, errInvalidText
 		}
-		ops = append(ops, op)
 	}
 	if err := c.msgLock.lock(ctx); err != nil {
 		return 0, err
@@ -70,8 +68,9 @@ func (c *Conn) writeBatch(ctx context.Context, msgs []batchMessage) (int, error)
 	bp := c.wpool.Get().(*[]byte)
 	defer c.wpool.Put(bp)
 	buf := (*bp)[:0]
-	for i, m := range msgs[:n] {
-		h, err := c.wr.FrameHeader(ops[i], true, false, int64(len(m.data)))
+	for _, m := range msgs[:n] {
+		op, _ := opcodeOf(m.typ) // checked above
+		h, err := c.wr.FrameHeader(op, true, false, int64(len(m.data)))
 		if err != nil {
 			// The sending rules refuse a frame only after our close
 			// frame, and then every frame: none of the batch is sent.

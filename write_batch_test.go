@@ -105,3 +105,56 @@ func TestWriteBatchRefusesInvalidText(t *testing.T) {
 		t.Fatalf("%d writes for a refused batch", n)
 	}
 }
+
+// BenchmarkWriteBurst sends bursts of 64 small messages over loopback TCP,
+// one Write each or with writeBatch (what a WebSocket's queue does), to a
+// goroutine that reads them: the cost per message of a burst.
+func BenchmarkWriteBurst(b *testing.B) {
+	for _, mode := range []string{"write", "batch"} {
+		b.Run(mode, func(b *testing.B) {
+			client, server := tcpConnPair(b, ConnOptions{PingInterval: -1})
+			defer client.CloseNow()
+			defer server.CloseNow()
+			const burst = 64
+			read := make(chan struct{}, 1)
+			go func() {
+				var buf []byte
+				for n := 1; ; n++ {
+					var err error
+					if _, buf, err = client.ReadInto(context.Background(), buf); err != nil {
+						return
+					}
+					if n%burst == 0 {
+						read <- struct{}{}
+					}
+				}
+			}()
+			msgs := make([]batchMessage, burst)
+			for i := range msgs {
+				msgs[i] = batchMessage{MessageBinary, bytes.Repeat([]byte{byte(i)}, 32)}
+			}
+			ctx := context.Background()
+			b.SetBytes(burst * 32)
+			b.ReportAllocs()
+			for b.Loop() {
+				if mode == "write" {
+					for _, m := range msgs {
+						if err := server.Write(ctx, m.typ, m.data); err != nil {
+							b.Fatal(err)
+						}
+					}
+				} else {
+					for rest := msgs; len(rest) > 0; {
+						n, err := server.writeBatch(ctx, rest)
+						if err != nil {
+							b.Fatal(err)
+						}
+						rest = rest[n:]
+					}
+				}
+				<-read
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*burst), "ns/msg")
+		})
+	}
+}

@@ -108,8 +108,11 @@
 // peer every 30 seconds and drops it 15 seconds after an unanswered ping.
 // Buffers are lent to a connection only while a message is in flight, and
 // on a plain TCP connection a waiting read holds none, so an idle connection
-// costs little more than its goroutine. Reading with ReadInto or Reader and
-// writing with Write allocate nothing per message. A server with many
+// costs little more than its goroutine, whose stack the runtime keeps at its
+// smallest size while the read waits. Reading with ReadInto or Reader and
+// writing with Write allocate nothing per message. Messages that a WebSocket
+// has queued (sent while an earlier one was still being written) go out
+// together, in one write, as far as they fit in the write buffer. A server with many
 // connections should serve each one on a goroutine of its own and return
 // from the HTTP handler: net/http then lets go of the request's buffers and
 // of its own goroutine, about half the memory of an idle connection.

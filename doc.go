@@ -112,11 +112,11 @@
 // smallest size while the read waits. Reading with ReadInto or Reader and
 // writing with Write allocate nothing per message. Messages that a WebSocket
 // has queued (sent while an earlier one was still being written) go out
-// together, in one write, as far as they fit in the write buffer. A server with many
-// connections should serve each one on a goroutine of its own and return
-// from the HTTP handler: net/http then lets go of the request's buffers and
-// of its own goroutine, about half the memory of an idle connection.
-// AcceptWebSocket does so by itself. On Linux, a WebSocket given
+// together, in one write, as far as they fit in the write buffer. A server
+// with many connections should serve each one on a goroutine of its own
+// and return from the HTTP handler: net/http then lets go of the request's
+// buffers and of its own goroutine, about half the memory of an idle
+// connection. AcceptWebSocket does so by itself. On Linux, a WebSocket given
 // Options.Poller (NewPoller) goes further: its connection is read by an
 // epoll loop, with no goroutine and no buffer while it is idle.
 package websocket

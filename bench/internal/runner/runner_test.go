@@ -57,8 +57,8 @@ func TestQuickRun(t *testing.T) {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
 	t.Logf("ran in %v:\n%s", time.Since(start).Round(time.Millisecond), log.String())
-	if len(rep.Results) != 9 {
-		t.Fatalf("%d scenarios, want 9", len(rep.Results))
+	if len(rep.Results) != 13 { // 9, and a profile of each of the 4 echo cells
+		t.Fatalf("%d scenarios, want 13", len(rep.Results))
 	}
 	for _, sr := range rep.Results {
 		for _, s := range sr.Samples {
@@ -73,7 +73,7 @@ func TestQuickRun(t *testing.T) {
 				continue
 			}
 			for _, m := range sr.Scenario.Metrics {
-				if v, ok := s.Metrics[m.Key]; !ok || math.IsNaN(v) || v < 0 || v == 0 && !strings.HasPrefix(m.Key, "cpu_") && m.Key != "rss_kib_per_conn" {
+				if v, ok := s.Metrics[m.Key]; !ok || math.IsNaN(v) || v < 0 || v == 0 && !strings.HasPrefix(m.Key, "cpu_") && !strings.HasSuffix(m.Key, "_us_per_msg") && m.Key != "rss_kib_per_conn" {
 					t.Errorf("%s, %s: %s = %v", sr.Scenario.Name(), s.Lib, m.Key, v)
 				}
 			}
@@ -83,7 +83,7 @@ func TestQuickRun(t *testing.T) {
 		}
 	}
 	md := rep.Markdown()
-	for _, want := range []string{"| connections × size | ours | gws |", "### Broadcast", "### Reading: ours against gws"} {
+	for _, want := range []string{"| connections × size | ours | gws |", "### Broadcast", "### Where the echo server's CPU goes", "| In system calls |", "### Targets", "### Reading: ours against gws"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("the report lacks %q:\n%s", want, md)
 		}

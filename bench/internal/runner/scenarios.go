@@ -78,7 +78,7 @@ type Config struct {
 	BcastCount   int
 	DeflateConns []int
 	DeflateSizes []int
-	ProfileCells [][2]int // echo cells (connections, size) profiled
+	ProfileCells [][2]int // echo cells (connections, size) profiled; nil: every echo cell
 }
 
 // Full is the configuration of the documented table.
@@ -99,7 +99,6 @@ func Full() Config {
 		BcastCount:   20,
 		DeflateConns: []int{1, 64, 1000},
 		DeflateSizes: []int{16, 1024, 64 << 10},
-		ProfileCells: [][2]int{{64, 16}, {64, 1024}, {1000, 1024}, {64, 64 << 10}},
 	}
 }
 
@@ -181,7 +180,17 @@ func (cfg Config) Scenarios(idleMax int) []Scenario {
 			})
 		}
 	}
-	for _, cell := range cfg.ProfileCells {
+	cells := cfg.ProfileCells
+	if cells == nil {
+		// Every echo cell: a target missed in any of them is explained
+		// by its profile.
+		for _, c := range cfg.EchoConns {
+			for _, sz := range cfg.EchoSizes {
+				cells = append(cells, [2]int{c, sz})
+			}
+		}
+	}
+	for _, cell := range cells {
 		out = append(out, Scenario{
 			Group: "profile", Row: fmt.Sprintf("%d × %s", cell[0], size(cell[1])), Mode: "echo",
 			Args:    append([]string{"-conns", itoa(cell[0]), "-size", itoa(cell[1])}, dur...),

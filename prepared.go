@@ -65,12 +65,9 @@ type preparedForm struct {
 // NewPreparedMessage returns a prepared message of type typ with a copy
 // of data. Text must be valid UTF-8.
 func NewPreparedMessage(typ MessageType, data []byte) (*PreparedMessage, error) {
-	op, err := opcodeOf(typ)
+	op, err := messageOpcode(typ, data)
 	if err != nil {
 		return nil, err
-	}
-	if op == wsproto.OpText && !validUTF8(data) {
-		return nil, errInvalidText
 	}
 	return &PreparedMessage{
 		typ:   typ,
@@ -189,10 +186,7 @@ func (c *Conn) writePreparedFrame(ctx context.Context, op wsproto.Opcode, f *pre
 	}
 	// The header the Writer would use is the prepared one (a server does
 	// not mask); asking for it applies the sending rules.
-	if _, err := c.wr.FrameHeader(op, true, f.rsv1, int64(len(f.payload))); err != nil {
-		if errors.Is(err, wsproto.ErrCloseSent) {
-			return c.closedErr()
-		}
+	if _, err := c.frameHeader(op, true, f.rsv1, len(f.payload)); err != nil {
 		return err
 	}
 	return c.sendLocked(ctx, f.frame)

@@ -43,12 +43,9 @@ func (c *Conn) initWrite() {
 // connection is intact. If it ends while the frame is being written, the
 // stream cannot be repaired and the connection is closed.
 func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
-	op, err := opcodeOf(typ)
+	op, err := messageOpcode(typ, p)
 	if err != nil {
 		return err
-	}
-	if op == wsproto.OpText && !validUTF8(p) {
-		return errInvalidText
 	}
 	if err := c.msgLock.lock(ctx); err != nil {
 		return err
@@ -90,6 +87,16 @@ func opcodeOf(typ MessageType) (wsproto.Opcode, error) {
 	return 0, errors.New("websocket: invalid message type " + typ.String())
 }
 
+// messageOpcode returns the opcode of a whole message of type typ, after
+// checking that text is valid UTF-8.
+func messageOpcode(typ MessageType, p []byte) (wsproto.Opcode, error) {
+	op, err := opcodeOf(typ)
+	if err == nil && op == wsproto.OpText && !validUTF8(p) {
+		err = errInvalidText
+	}
+	return op, err
+}
+
 func validUTF8(p []byte) bool {
 	var v wsproto.UTF8Validator
 	return v.Write(p) && v.Complete()
@@ -110,11 +117,8 @@ func (c *Conn) writeFrameLocked(ctx context.Context, op wsproto.Opcode, fin, rsv
 	if c.writeErr != nil {
 		return c.writeErr
 	}
-	h, err := c.wr.FrameHeader(op, fin, rsv1, int64(len(p)))
+	h, err := c.frameHeader(op, fin, rsv1, len(p))
 	if err != nil {
-		if errors.Is(err, wsproto.ErrCloseSent) {
-			return c.closedErr()
-		}
 		return err
 	}
 	bp := c.wpool.Get().(*[]byte)
@@ -155,6 +159,17 @@ func (c *Conn) writeFrameLocked(ctx context.Context, op wsproto.Opcode, fin, rsv
 		return c.brokenWrite(ctx, err, cancelled)
 	}
 	return nil
+}
+
+// frameHeader returns the header of a data frame under the sending rules;
+// after our close frame, the error is the one a closed Conn gives. The
+// caller holds frameLock.
+func (c *Conn) frameHeader(op wsproto.Opcode, fin, rsv1 bool, n int) (wsproto.Header, error) {
+	h, err := c.wr.FrameHeader(op, fin, rsv1, int64(n))
+	if errors.Is(err, wsproto.ErrCloseSent) {
+		err = c.closedErr()
+	}
+	return h, err
 }
 
 // writeControl sends a control frame (ping or pong) right away, between the

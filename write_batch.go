@@ -2,7 +2,6 @@ package websocket
 
 import (
 	"context"
-	"errors"
 
 	"github.com/wsstack/websocket/wsproto"
 )
@@ -46,12 +45,8 @@ func (c *Conn) writeBatch(ctx context.Context, msgs []batchMessage) (int, error)
 		return 1, nil
 	}
 	for _, m := range msgs[:n] {
-		op, err := opcodeOf(m.typ)
-		if err != nil {
+		if _, err := messageOpcode(m.typ, m.data); err != nil {
 			return 0, err
-		}
-		if op == wsproto.OpText && !validUTF8(m.data) {
-			return 0, errInvalidText
 		}
 	}
 	if err := c.msgLock.lock(ctx); err != nil {
@@ -70,13 +65,10 @@ func (c *Conn) writeBatch(ctx context.Context, msgs []batchMessage) (int, error)
 	buf := (*bp)[:0]
 	for _, m := range msgs[:n] {
 		op, _ := opcodeOf(m.typ) // checked above
-		h, err := c.wr.FrameHeader(op, true, false, int64(len(m.data)))
+		h, err := c.frameHeader(op, true, false, len(m.data))
 		if err != nil {
 			// The sending rules refuse a frame only after our close
 			// frame, and then every frame: none of the batch is sent.
-			if errors.Is(err, wsproto.ErrCloseSent) {
-				err = c.closedErr()
-			}
 			return 0, err
 		}
 		buf = wsproto.AppendHeader(buf, h)

@@ -328,15 +328,7 @@ func (pc *pollConn) readDirect() (bool, error) {
 	n, err := pollRead(c.raw, region)
 	pc.fast = n == want
 	if n > 0 {
-		c.activity.Store(true)
-		// All n bytes are payload of this frame (n <= r).
-		ev, m, perr := c.rd.Next(region[:n])
-		if perr != nil {
-			return true, c.failRead(perr)
-		}
-		c.partial = c.partial[:start+m]
-		c.msgFin = ev.Fin
-		return true, nil
+		return true, c.tookDirect(start, region[:n])
 	}
 	if err == errPollWait {
 		return true, err

@@ -206,15 +206,7 @@ func (c *Conn) readPayloadDirect(ctx context.Context) (bool, error) {
 	cancelled := release != nil && release()
 	c.readers.Add(-1)
 	if n > 0 {
-		c.activity.Store(true)
-		ev, m, perr := c.rd.Next(region[:n])
-		if perr != nil {
-			return true, c.failRead(perr)
-		}
-		// All n bytes were payload of this frame (n <= r).
-		c.partial = c.partial[:start+m]
-		c.msgFin = ev.Fin
-		return true, nil
+		return true, c.tookDirect(start, region[:n])
 	}
 	if cancelled {
 		return true, ctx.Err()
@@ -223,6 +215,20 @@ func (c *Conn) readPayloadDirect(ctx context.Context) (bool, error) {
 		err = io.ErrNoProgress
 	}
 	return true, c.lostConnection(err)
+}
+
+// tookDirect hands the core the bytes a direct read put in
+// c.partial[start:]: all of them are payload of the current frame (the read
+// asked for no more than it has left), unmasked and checked in place.
+func (c *Conn) tookDirect(start int, got []byte) error {
+	c.activity.Store(true)
+	ev, m, err := c.rd.Next(got)
+	if err != nil {
+		return c.failRead(err)
+	}
+	c.partial = c.partial[:start+m]
+	c.msgFin = ev.Fin
+	return nil
 }
 
 // queuedMessage is a message that Close read on the application's behalf.

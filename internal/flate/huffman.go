@@ -25,17 +25,7 @@ func newHuffCode(lens []uint8) huffCode {
 // assign computes c.rev from c.lens: codes of one length are consecutive
 // integers in symbol order, and the shorter codes come first.
 func (c *huffCode) assign() {
-	var count [maxLitDistBits + 1]uint16
-	for _, l := range c.lens {
-		count[l&15]++
-	}
-	count[0] = 0
-	var next [maxLitDistBits + 1]uint16
-	code := uint16(0)
-	for b := 1; b <= maxLitDistBits; b++ {
-		code = (code + count[b-1]) << 1
-		next[b] = code
-	}
+	next := firstCodes(c.lens)
 	rev := c.rev[:len(c.lens)]
 	for s, l := range c.lens {
 		// Branch-free: a symbol without a code gets 0 (a shift by 16)
@@ -46,11 +36,9 @@ func (c *huffCode) assign() {
 	}
 }
 
-// packCodes computes the canonical code with the given lengths, as assign
-// does, and sets packed[s] to the code of symbol s with its bits reversed,
-// | its length<<16 | (its length + extra[s])<<24: what the encoder writes
-// for the symbol, and the number of bits with its extra bits.
-func packCodes(lens, extra []uint8, packed []uint32) {
+// firstCodes returns, for each code length, the first code of that length
+// in the canonical code with the given lengths (RFC 1951 3.2.2).
+func firstCodes(lens []uint8) [maxLitDistBits + 1]uint16 {
 	var count [maxLitDistBits + 1]uint16
 	for _, l := range lens {
 		count[l&15]++
@@ -62,6 +50,15 @@ func packCodes(lens, extra []uint8, packed []uint32) {
 		code = (code + count[b-1]) << 1
 		next[b] = code
 	}
+	return next
+}
+
+// packCodes computes the canonical code with the given lengths, as assign
+// does, and sets packed[s] to the code of symbol s with its bits reversed,
+// | its length<<16 | (its length + extra[s])<<24: what the encoder writes
+// for the symbol, and the number of bits with its extra bits.
+func packCodes(lens, extra []uint8, packed []uint32) {
+	next := firstCodes(lens)
 	extra = extra[:len(lens)]
 	packed = packed[:len(lens)]
 	for s, l := range lens {

@@ -279,31 +279,27 @@ func (t *eventTarget) dispatchAs(e AnyEvent, target any, onPanic func(typ string
 
 // callListener calls fn(e), recovering a panic into onPanic.
 func callListener(fn func(AnyEvent), e AnyEvent, typ string, onPanic func(string, any)) {
-	defer func() {
-		if v := recover(); v != nil {
-			if onPanic != nil {
-				onPanic(typ, v)
-				return
-			}
-			printListenerPanic(typ, v)
-		}
-	}()
+	defer recoverListener(typ, onPanic)
 	fn(e)
+}
+
+// recoverListener, deferred by a listener's caller, recovers the
+// listener's panic into onPanic, or prints it.
+func recoverListener(typ string, onPanic func(string, any)) {
+	if v := recover(); v != nil {
+		if onPanic != nil {
+			onPanic(typ, v)
+			return
+		}
+		printListenerPanic(typ, v)
+	}
 }
 
 // callTyped calls a handler set with setTypedHandler, as callListener
 // does: with e if it has the handler's type (an event of another type,
 // dispatched by the program under the handler's name, is not passed).
 func callTyped(orig any, e AnyEvent, typ string, onPanic func(string, any)) {
-	defer func() {
-		if v := recover(); v != nil {
-			if onPanic != nil {
-				onPanic(typ, v)
-				return
-			}
-			printListenerPanic(typ, v)
-		}
-	}()
+	defer recoverListener(typ, onPanic)
 	switch f := orig.(type) {
 	case func(*Event):
 		f(e.BaseEvent())

@@ -145,17 +145,7 @@ func BenchmarkConnEchoTCP(b *testing.B) {
 		b.Run(strconv.Itoa(size), func(b *testing.B) {
 			opts := ConnOptions{PingInterval: -1}
 			client, server := tcpConnPair(b, opts)
-			go func() {
-				ctx := context.Background()
-				var buf []byte
-				for {
-					typ, msg, err := server.ReadInto(ctx, buf)
-					if err != nil || server.Write(ctx, typ, msg) != nil {
-						return
-					}
-					buf = msg
-				}
-			}()
+			go echoUntilError(server)
 			msg := make([]byte, size)
 			buf := make([]byte, 0, size)
 			ctx := context.Background()
@@ -174,6 +164,20 @@ func BenchmarkConnEchoTCP(b *testing.B) {
 			client.CloseNow()
 			server.CloseNow()
 		})
+	}
+}
+
+// echoUntilError echoes every message c reads, reusing one buffer, until
+// reading or writing fails.
+func echoUntilError(c *Conn) {
+	ctx := context.Background()
+	var buf []byte
+	for {
+		typ, msg, err := c.ReadInto(ctx, buf)
+		if err != nil || c.Write(ctx, typ, msg) != nil {
+			return
+		}
+		buf = msg
 	}
 }
 
@@ -215,17 +219,7 @@ func TestConnEchoTCPAllocatesNothing(t *testing.T) {
 			client, server := tcpConnPair(t, ConnOptions{PingInterval: -1})
 			defer client.CloseNow()
 			defer server.CloseNow()
-			go func() {
-				ctx := context.Background()
-				var buf []byte
-				for {
-					typ, msg, err := server.ReadInto(ctx, buf)
-					if err != nil || server.Write(ctx, typ, msg) != nil {
-						return
-					}
-					buf = msg
-				}
-			}()
+			go echoUntilError(server)
 			msg := make([]byte, size)
 			buf := make([]byte, 0, size)
 			ctx := context.Background()

@@ -4,7 +4,6 @@ package websocket
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -162,14 +161,7 @@ func TestPollIdleMemory(t *testing.T) {
 					go func() {
 						defer closed.Add(1)
 						defer c.CloseNow()
-						var buf []byte
-						for {
-							typ, msg, err := c.ReadInto(context.Background(), buf)
-							if err != nil || c.Write(context.Background(), typ, msg) != nil {
-								return
-							}
-							buf = msg
-						}
+						echoUntilError(c)
 					}()
 					return
 				}

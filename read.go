@@ -118,9 +118,9 @@ func (c *Conn) ReadInto(ctx context.Context, buf []byte) (MessageType, []byte, e
 // between messages, nothing buffered. It is what fill would do further down,
 // done here so that the stack of a goroutine parked on an idle connection
 // stays shallow, and the runtime can shrink it to its smallest size. The
-// caller holds readLock.
+// caller holds readLock and has checked that no Poller reads the Conn.
 func (c *Conn) waitIdle(ctx context.Context) error {
-	if c.raw == nil || c.br != nil || c.rpos != c.rend || c.msgType != 0 || c.reader != nil || c.readErr != nil || c.poll.Load() != nil {
+	if c.raw == nil || c.br != nil || c.rpos != c.rend || c.msgType != 0 || c.reader != nil || c.readErr != nil {
 		return nil
 	}
 	c.rpos, c.rend = 0, 0
